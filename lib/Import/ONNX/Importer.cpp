@@ -1,0 +1,465 @@
+//===- Importer.cpp - ONNX model to ds dialect ----------------------------===//
+//
+// Loads a ModelProto, checks it (opsets, supported ops, graph order, types), and
+// builds one func.func of ds ops. Node names become NameLocs. Every error names the
+// node (name, op type, domain, opset); all unsupported ops are listed at once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "GraphImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/MapVector.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <google/protobuf/io/coded_stream.h>
+#include <deque>
+
+#ifndef DS_ONNX_MAX_OPSET
+#error "DS_ONNX_MAX_OPSET must come from the build (the onnx package's newest opset)"
+#endif
+
+using namespace mlir;
+using namespace mlir::ds;
+using namespace mlir::ds::onnx_import;
+
+int64_t onnx_import::maxSupportedOpset() { return DS_ONNX_MAX_OPSET; }
+
+void onnx_import::registerImporterDialects(DialectRegistry &registry) {
+  registry.insert<DsDialect, func::FuncDialect>();
+}
+
+std::string onnx_import::parseInputShapeSpec(StringRef spec, ImportOptions &options) {
+  SmallVector<StringRef> items;
+  spec.split(items, ',', -1, /*KeepEmpty=*/false);
+  for (StringRef item : items) {
+    auto [name, dims] = item.rsplit(':');
+    if (name.empty() || dims.empty() || name == item)
+      return "--input-shape expects NAME:D0xD1x... (for example input_ids:1x128), got '" +
+             item.str() + "'";
+    SmallVector<int64_t> shape;
+    if (dims != "scalar") {
+      SmallVector<StringRef> parts;
+      dims.split(parts, 'x');
+      for (StringRef p : parts) {
+        int64_t d;
+        if (p == "?")
+          shape.push_back(ShapedType::kDynamic);
+        else if (!p.getAsInteger(10, d) && d >= 0)
+          shape.push_back(d);
+        else
+          return "--input-shape: dim '" + p.str() + "' of '" + name.str() +
+                 "' is not a non-negative integer or '?'";
+      }
+    }
+    options.inputShapes[name] = shape;
+  }
+  return "";
+}
+
+GraphImporter::GraphImporter(MLIRContext &ctx, const ImportOptions &options,
+                             std::string modelPath, std::vector<std::string> &errors)
+    : ctx(ctx), options(options), modelPath(std::move(modelPath)), errors(errors),
+      externalData([&] {
+        SmallString<256> dir(this->modelPath);
+        llvm::sys::path::remove_filename(dir);
+        if (dir.empty())
+          dir = ".";
+        return std::string(dir);
+      }()) {
+  registerElementwiseHandlers(registry);
+  registerMathHandlers(registry);
+  registerShapeHandlers(registry);
+  registerTransformerHandlers(registry);
+  registerQuantHandlers(registry);
+}
+
+std::string GraphImporter::describeNode(const onnx::NodeProto &node,
+                                        int64_t opset) const {
+  std::string s = "node '" + node.name() + "' (" + node.op_type() + ", ";
+  s += canonicalDomain(node.domain()).str() + " opset " + std::to_string(opset) + ")";
+  return s;
+}
+
+void GraphImporter::error(const Twine &message) {
+  std::string prefix =
+      currentNode ? describeNode(*currentNode, currentOpset) + ": " : std::string();
+  errors.push_back(prefix + message.str());
+}
+
+int64_t GraphImporter::opsetOf(StringRef domain) const {
+  auto it = opsets.find(canonicalDomain(domain));
+  return it == opsets.end() ? -1 : it->second;
+}
+
+LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
+  for (const auto &op : model.opset_import())
+    opsets[canonicalDomain(op.domain())] = op.version();
+  int64_t def = opsetOf("");
+  if (def < 0) {
+    // IR version 2 models without opset_import meant opset 1.
+    error("the model imports no ai.onnx opset; ds supports opsets " +
+          Twine(kMinSupportedOpset) + " to " + Twine(maxSupportedOpset()));
+    return failure();
+  }
+  if (def < kMinSupportedOpset || def > maxSupportedOpset()) {
+    error("the model uses ai.onnx opset " + Twine(def) + "; ds supports opsets " +
+          Twine(kMinSupportedOpset) + " to " + Twine(maxSupportedOpset()));
+    return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
+  // (op type, domain, opset) -> node names, in first-seen order.
+  std::vector<std::pair<std::string, SmallVector<std::string>>> unsupported;
+  llvm::StringMap<size_t> indexOf;
+  for (const auto &node : graph.node()) {
+    int64_t opset = opsetOf(node.domain());
+    std::string key = node.op_type() + " (domain " +
+                      canonicalDomain(node.domain()).str() + ", opset " +
+                      (opset < 0 ? std::string("not imported by the model")
+                                 : std::to_string(opset)) +
+                      ")";
+    if (opset >= 0 && registry.lookup(node.domain(), node.op_type(), opset))
+      continue;
+    auto [it, inserted] = indexOf.try_emplace(key, unsupported.size());
+    if (inserted)
+      unsupported.push_back({key, {}});
+    unsupported[it->second].second.push_back(node.name().empty() ? "<unnamed>"
+                                                                 : node.name());
+  }
+  if (unsupported.empty())
+    return success();
+  size_t total = 0;
+  for (auto &entry : unsupported)
+    total += entry.second.size();
+  std::string msg = std::to_string(total) + " node" + (total == 1 ? "" : "s") +
+                    " with unsupported ops:";
+  for (auto &[key, names] : unsupported) {
+    msg += "\n  " + key + ": ";
+    for (size_t i = 0; i < names.size() && i < 8; ++i)
+      msg += (i ? ", '" : "'") + names[i] + "'";
+    if (names.size() > 8)
+      msg += " and " + std::to_string(names.size() - 8) + " more";
+  }
+  error(msg);
+  return failure();
+}
+
+FailureOr<SmallVector<int>> GraphImporter::sortNodes(const onnx::GraphProto &graph) {
+  llvm::StringSet<> available;
+  for (const auto &in : graph.input())
+    available.insert(in.name());
+  for (const auto &init : graph.initializer())
+    available.insert(init.name());
+  llvm::StringMap<int> producer;
+  bool ok = true;
+  for (auto [i, node] : llvm::enumerate(graph.node())) {
+    for (const auto &out : node.output()) {
+      if (out.empty())
+        continue;
+      if (available.contains(out) || !producer.try_emplace(out, (int)i).second) {
+        error("value '" + out + "' is produced twice (by node '" + node.name() +
+              "' and an earlier node, input or initializer)");
+        ok = false;
+      }
+    }
+  }
+  // Kahn's algorithm; a node waits for the producers of its inputs.
+  int n = graph.node_size();
+  SmallVector<int> pending(n, 0);
+  SmallVector<SmallVector<int>> consumers(n);
+  for (auto [i, node] : llvm::enumerate(graph.node())) {
+    for (const auto &in : node.input()) {
+      if (in.empty() || available.contains(in))
+        continue;
+      auto it = producer.find(in);
+      if (it == producer.end()) {
+        error(describeNode(node, opsetOf(node.domain())) + ": input '" + in +
+              "' is not a graph input, an initializer or the output of any node "
+              "(missing initializer?)");
+        ok = false;
+        continue;
+      }
+      ++pending[i];
+      consumers[it->second].push_back(i);
+    }
+  }
+  if (!ok)
+    return failure();
+  SmallVector<int> order;
+  std::deque<int> ready;
+  for (int i = 0; i < n; ++i)
+    if (!pending[i])
+      ready.push_back(i);
+  while (!ready.empty()) {
+    int i = ready.front();
+    ready.pop_front();
+    order.push_back(i);
+    for (int c : consumers[i])
+      if (--pending[c] == 0)
+        ready.push_back(c);
+  }
+  if ((int)order.size() != n) {
+    std::string names;
+    int shown = 0;
+    for (int i = 0; i < n && shown < 8; ++i)
+      if (pending[i]) {
+        names += (shown++ ? ", '" : "'") + graph.node(i).name() + "'";
+      }
+    error("the graph has a cycle; nodes on or after it: " + names);
+    return failure();
+  }
+  return order;
+}
+
+FailureOr<RankedTensorType>
+GraphImporter::inputType(const onnx::ValueInfoProto &info,
+                         SmallVectorImpl<Attribute> &dimNames) {
+  const auto &type = info.type();
+  if (!type.has_tensor_type()) {
+    error("graph input '" + info.name() + "' is not a tensor (sequences, maps and "
+          "optionals are not supported)");
+    return failure();
+  }
+  const auto &tt = type.tensor_type();
+  Type element = convertOnnxElementType(&ctx, tt.elem_type());
+  if (!element) {
+    error("graph input '" + info.name() + "' has unsupported element type " +
+          onnxTypeName(tt.elem_type()));
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  auto fixed = options.inputShapes.find(info.name());
+  if (!tt.has_shape() && fixed == options.inputShapes.end()) {
+    error("graph input '" + info.name() + "' has no shape (unknown rank); give it one "
+          "with --input-shape=" + info.name() + ":D0xD1...");
+    return failure();
+  }
+  for (const auto &dim : tt.shape().dim()) {
+    if (dim.has_dim_value()) {
+      if (dim.dim_value() < 0) {
+        error("graph input '" + info.name() + "' has a negative dim " +
+              Twine(dim.dim_value()));
+        return failure();
+      }
+      shape.push_back(dim.dim_value());
+      dimNames.push_back(StringAttr::get(&ctx, ""));
+    } else {
+      shape.push_back(ShapedType::kDynamic);
+      dimNames.push_back(StringAttr::get(&ctx, dim.dim_param()));
+    }
+  }
+  if (fixed != options.inputShapes.end()) {
+    if (tt.has_shape() && fixed->second.size() != shape.size()) {
+      error("--input-shape gives '" + info.name() + "' rank " +
+            Twine(fixed->second.size()) + " but the model declares rank " +
+            Twine(shape.size()));
+      return failure();
+    }
+    dimNames.resize(fixed->second.size(), StringAttr::get(&ctx, ""));
+    for (auto [i, d] : llvm::enumerate(fixed->second)) {
+      if (i < shape.size() && !ShapedType::isDynamic(shape[i]) &&
+          !ShapedType::isDynamic(d) && shape[i] != d) {
+        error("--input-shape gives dim " + Twine(i) + " of '" + info.name() + "' as " +
+              Twine(d) + " but the model fixes it to " + Twine(shape[i]));
+        return failure();
+      }
+    }
+    shape.assign(fixed->second.begin(), fixed->second.end());
+  }
+  return RankedTensorType::get(shape, element);
+}
+
+OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
+  if (!model.has_graph()) {
+    error("the file holds no graph (empty or not an ONNX model)");
+    return nullptr;
+  }
+  if (failed(readOpsets(model)))
+    return nullptr;
+  const onnx::GraphProto &graph = model.graph();
+  if (graph.sparse_initializer_size()) {
+    error("sparse initializers are not supported (first: '" +
+          graph.sparse_initializer(0).values().name() + "')");
+    return nullptr;
+  }
+  for (const auto &init : graph.initializer())
+    if (!initializers.try_emplace(init.name(), &init).second) {
+      error("initializer '" + init.name() + "' is defined twice");
+      return nullptr;
+    }
+  bool graphOk = succeeded(checkSupported(graph));
+  auto order = sortNodes(graph);
+  if (!graphOk || failed(order))
+    return nullptr;
+
+  OpBuilder b(&ctx);
+  Location fileLoc = FileLineColLoc::get(&ctx, modelPath, 0, 0);
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
+  if (!model.producer_name().empty())
+    (*module)->setAttr("ds.producer",
+                       b.getStringAttr(model.producer_name() + " " +
+                                       model.producer_version()));
+
+  // Graph inputs that are not initializers become function arguments.
+  SmallVector<Type> argTypes;
+  SmallVector<DictionaryAttr> argAttrs;
+  SmallVector<std::string> argNames;
+  for (const auto &in : graph.input()) {
+    if (initializers.count(in.name()))
+      continue;
+    SmallVector<Attribute> dimNames;
+    auto type = inputType(in, dimNames);
+    if (failed(type))
+      return nullptr;
+    argTypes.push_back(*type);
+    argNames.push_back(in.name());
+    argAttrs.push_back(b.getDictionaryAttr(
+        {b.getNamedAttr("ds.name", b.getStringAttr(in.name())),
+         b.getNamedAttr("ds.dims", b.getArrayAttr(dimNames))}));
+  }
+  auto func = func::FuncOp::create(fileLoc, options.functionName,
+                                   b.getFunctionType(argTypes, {}));
+  module->push_back(func);
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttrs(i, argAttrs[i]);
+    bind(name, entry->getArgument(i));
+  }
+
+  // Initializers are imported on first use, at the top of the function.
+  OpBuilder constBuilder = OpBuilder::atBlockBegin(entry);
+  b.setInsertionPointToEnd(entry);
+  auto materializeInput = [&](StringRef name) -> LogicalResult {
+    if (name.empty() || lookup(name))
+      return success();
+    auto it = initializers.find(name);
+    if (it == initializers.end())
+      return success(); // sortNodes has already reported it
+    auto value = importTensor(constBuilder, NameLoc::get(b.getStringAttr(name)),
+                              *it->second);
+    if (failed(value))
+      return failure();
+    bind(name, *value);
+    return success();
+  };
+
+  // Diagnostics from op verifiers and type inference become import errors.
+  ScopedDiagnosticHandler diagnostics(&ctx, [&](Diagnostic &diag) {
+    if (diag.getSeverity() != DiagnosticSeverity::Error)
+      return success();
+    std::string text = diag.str();
+    for (const Diagnostic &note : diag.getNotes())
+      text += "\n  note: " + note.str();
+    error(text);
+    return success();
+  });
+
+  llvm::StringSet<> usedNames;
+  for (const auto &n : graph.node())
+    for (const auto &in : n.input())
+      usedNames.insert(in);
+  for (const auto &o : graph.output())
+    usedNames.insert(o.name());
+
+  unsigned unnamed = 0;
+  for (int index : *order) {
+    const onnx::NodeProto &node = graph.node(index);
+    int64_t opset = opsetOf(node.domain());
+    setCurrentNode(&node, opset);
+    for (const auto &in : node.input())
+      if (failed(materializeInput(in)))
+        return nullptr;
+    std::string locName = node.name().empty()
+                              ? node.op_type() + "_" + std::to_string(unnamed++)
+                              : node.name();
+    Location loc = NameLoc::get(b.getStringAttr(locName));
+    NodeContext nodeCtx(*this, node, opset, b, loc);
+    const HandlerFn *handler = registry.lookup(node.domain(), node.op_type(), opset);
+    if (failed((*handler)(nodeCtx)) || nodeCtx.failedAttributes()) {
+      if (errors.empty())
+        error("could not be imported");
+      return nullptr;
+    }
+    for (const auto &out : node.output()) {
+      if (out.empty() || lookup(out))
+        continue;
+      // An output the handler does not produce is an error only if it is used.
+      if (usedNames.contains(out)) {
+        error("output '" + out + "' is used but this import does not produce it");
+        return nullptr;
+      }
+    }
+  }
+  setCurrentNode(nullptr, 0);
+
+  SmallVector<Value> results;
+  SmallVector<DictionaryAttr> resultAttrs;
+  for (const auto &out : graph.output()) {
+    if (failed(materializeInput(out.name())))
+      return nullptr;
+    Value v = lookup(out.name());
+    if (!v) {
+      error("graph output '" + out.name() + "' is not produced by any node, input "
+            "or initializer");
+      return nullptr;
+    }
+    if (out.type().has_tensor_type() && out.type().tensor_type().elem_type() != 0) {
+      int32_t declared = out.type().tensor_type().elem_type();
+      Type expected = convertOnnxElementType(&ctx, declared);
+      Type actual = cast<RankedTensorType>(v.getType()).getElementType();
+      if (expected != actual) {
+        std::string actualStr;
+        llvm::raw_string_ostream os(actualStr);
+        os << actual;
+        error("dtype mismatch: graph output '" + out.name() + "' is declared " +
+              onnxTypeName(declared) + " but computes " + actualStr);
+        return nullptr;
+      }
+    }
+    results.push_back(v);
+    resultAttrs.push_back(
+        b.getDictionaryAttr({b.getNamedAttr("ds.name", b.getStringAttr(out.name()))}));
+  }
+  func::ReturnOp::create(b, fileLoc, results);
+  func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, attrs] : llvm::enumerate(resultAttrs))
+    func.setResultAttrs(i, attrs);
+
+  if (failed(mlir::verify(*module)) || !errors.empty())
+    return nullptr;
+  return module;
+}
+
+OwningOpRef<ModuleOp> onnx_import::importOnnxFile(MLIRContext &context,
+                                                  StringRef path,
+                                                  const ImportOptions &options,
+                                                  std::vector<std::string> &errors) {
+  context.loadDialect<DsDialect, func::FuncDialect>();
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer) {
+    errors.push_back("cannot open '" + path.str() + "': " + buffer.getError().message());
+    return nullptr;
+  }
+  onnx::ModelProto model;
+  google::protobuf::io::CodedInputStream stream(
+      reinterpret_cast<const uint8_t *>((*buffer)->getBufferStart()),
+      static_cast<int>(std::min<size_t>((*buffer)->getBufferSize(), INT_MAX)));
+  stream.SetTotalBytesLimit(INT_MAX);
+  if ((*buffer)->getBufferSize() > (size_t)INT_MAX ||
+      !model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
+    errors.push_back("'" + path.str() +
+                     "' is not a valid ONNX model: the protobuf does not parse "
+                     "(truncated or corrupt file?)");
+    return nullptr;
+  }
+  GraphImporter importer(context, options, path.str(), errors);
+  return importer.import(model);
+}

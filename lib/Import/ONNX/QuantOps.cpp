@@ -1,0 +1,9 @@
+//===- QuantOps.cpp - ONNX quant ops to ds ----------------------------------===//
+
+#include "NodeContext.h"
+
+using namespace mlir;
+using namespace mlir::ds;
+using namespace mlir::ds::onnx_import;
+
+void onnx_import::registerQuantHandlers(HandlerRegistry &r) {}

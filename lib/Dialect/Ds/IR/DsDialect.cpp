@@ -14,6 +14,7 @@ using namespace mlir::ds;
 
 void DsDialect::initialize() {
   registerDataOps();
+  registerElementwiseOps();
   registerMathOps();
   registerShapeOps();
   registerTransformerOps();

@@ -22,6 +22,7 @@ def Ds_Dialect : Dialect {
   let extraClassDeclaration = [{
     // One per op group; each lives beside that group's generated definitions.
     void registerDataOps();
+    void registerElementwiseOps();
     void registerMathOps();
     void registerShapeOps();
     void registerTransformerOps();

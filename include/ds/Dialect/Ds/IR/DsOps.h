@@ -18,6 +18,8 @@
 #define GET_OP_CLASSES
 #include "ds/Dialect/Ds/IR/DsDataOps.h.inc"
 #define GET_OP_CLASSES
+#include "ds/Dialect/Ds/IR/DsElementwiseOps.h.inc"
+#define GET_OP_CLASSES
 #include "ds/Dialect/Ds/IR/DsMathOps.h.inc"
 #define GET_OP_CLASSES
 #include "ds/Dialect/Ds/IR/DsShapeOps.h.inc"

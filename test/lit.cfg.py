@@ -28,4 +28,4 @@ config.environment["PYTHONPATH"] = os.pathsep.join(
 config.environment["DS_OPT"] = os.path.join(config.ds_tools_dir, "ds-opt")
 
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["ds-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["ds-opt", "not", "count", "split-file"], tool_dirs)

@@ -1,0 +1,20 @@
+# RUN: %python %s %t
+# RUN: ds-opt %t/f32.onnx -mlir-print-debuginfo | FileCheck %s --check-prefix=F32
+# RUN: ds-opt %t/f16.onnx | FileCheck %s --check-prefix=F16
+from onnx_testing import *
+
+# ONNX Asin maps to ds.unary asin and keeps shape and element type; the location is
+# the node name.
+# F32-LABEL: func.func @main
+# F32: %[[Y:.*]] = ds.unary asin %arg0 : tensor<?x3xf32> -> tensor<?x3xf32> loc(#[[LOC:.*]])
+# F32: return %[[Y]]
+# F32: #[[LOC]] = loc("my_asin")
+emit("f32", model([node("Asin", ["x"], ["y"], name="my_asin")],
+                  [value("x", TensorProto.FLOAT, ["n", 3])],
+                  [value("y", TensorProto.FLOAT, ["n", 3])]))
+
+# F16-LABEL: func.func @main
+# F16: ds.unary asin %arg0 : tensor<2x3xf16> -> tensor<2x3xf16>
+emit("f16", model([node("Asin", ["x"], ["y"])],
+                  [value("x", TensorProto.FLOAT16, [2, 3])],
+                  [value("y", TensorProto.FLOAT16, [2, 3])]))

@@ -20,6 +20,8 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
+#include <cstring>
+
 using namespace mlir;
 
 static llvm::cl::OptionCategory importCategory("ONNX import options");
@@ -40,53 +42,48 @@ static llvm::cl::opt<InputFormat> inputFormat(
                      clEnumValN(InputFormat::Onnx, "onnx", "an ONNX model")),
     llvm::cl::cat(importCategory));
 
-static int importAndRun(StringRef inputFilename, StringRef outputFilename,
-                        DialectRegistry &registry) {
+/// Copies `bytes` into a 64-byte aligned buffer: bytecode resource sections (weights)
+/// are 64-byte aligned, and the reader refuses a buffer that is not.
+static std::unique_ptr<llvm::MemoryBuffer> alignedCopy(StringRef bytes, StringRef name) {
+  auto buffer =
+      llvm::WritableMemoryBuffer::getNewUninitMemBuffer(bytes.size(), name, llvm::Align(64));
+  std::memcpy(buffer->getBufferStart(), bytes.data(), bytes.size());
+  return buffer;
+}
+
+/// Imports an ONNX model and serializes it as bytecode; null after reporting errors.
+static std::unique_ptr<llvm::MemoryBuffer> importOnnx(StringRef inputFilename,
+                                                      DialectRegistry &registry) {
   ds::onnx_import::ImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::string err = ds::onnx_import::parseInputShapeSpec(spec, options);
     if (!err.empty()) {
       llvm::WithColor::error(llvm::errs(), "ds-opt") << err << "\n";
-      return 1;
+      return nullptr;
     }
   }
-
+  MLIRContext context(registry);
+  std::vector<std::string> errors;
+  OwningOpRef<ModuleOp> module =
+      ds::onnx_import::importOnnxFile(context, inputFilename, options, errors);
+  if (!module) {
+    for (const std::string &e : errors)
+      llvm::WithColor::error(llvm::errs(), "ds-opt") << inputFilename << ": " << e
+                                                     << "\n";
+    if (errors.empty())
+      llvm::WithColor::error(llvm::errs(), "ds-opt") << inputFilename
+                                                     << ": import failed\n";
+    return nullptr;
+  }
+  // Handed to MlirOptMain as bytecode: weights stay binary, nothing is printed and
+  // re-parsed as text.
   std::string bytecode;
-  {
-    MLIRContext context(registry);
-    std::vector<std::string> errors;
-    OwningOpRef<ModuleOp> module =
-        ds::onnx_import::importOnnxFile(context, inputFilename, options, errors);
-    if (!module) {
-      for (const std::string &e : errors)
-        llvm::WithColor::error(llvm::errs(), "ds-opt") << inputFilename << ": " << e
-                                                       << "\n";
-      if (errors.empty())
-        llvm::WithColor::error(llvm::errs(), "ds-opt")
-            << inputFilename << ": import failed\n";
-      return 1;
-    }
-    // Hand the module to MlirOptMain as bytecode: weights stay binary, nothing is
-    // printed and re-parsed as text.
-    llvm::raw_string_ostream os(bytecode);
-    if (failed(writeBytecodeToFile(*module, os))) {
-      llvm::WithColor::error(llvm::errs(), "ds-opt") << "cannot serialize the module\n";
-      return 1;
-    }
+  llvm::raw_string_ostream os(bytecode);
+  if (failed(writeBytecodeToFile(*module, os))) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt") << "cannot serialize the module\n";
+    return nullptr;
   }
-
-  std::string errorMessage;
-  auto output = openOutputFile(outputFilename, &errorMessage);
-  if (!output) {
-    llvm::WithColor::error(llvm::errs(), "ds-opt") << errorMessage << "\n";
-    return 1;
-  }
-  auto config = MlirOptMainConfig::createFromCLOptions();
-  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(bytecode, inputFilename);
-  if (failed(MlirOptMain(output->os(), std::move(buffer), registry, config)))
-    return 1; // the output file is removed: nothing half-written is left behind
-  output->keep();
-  return 0;
+  return alignedCopy(bytecode, inputFilename);
 }
 
 int main(int argc, char **argv) {
@@ -100,8 +97,31 @@ int main(int argc, char **argv) {
       registerAndParseCLIOptions(argc, argv, "ds optimizer driver\n", registry);
 
   bool isOnnx = inputFormat == InputFormat::Onnx ||
-                (inputFormat == InputFormat::Auto && StringRef(inputFilename).ends_with(".onnx"));
-  if (isOnnx)
-    return importAndRun(inputFilename, outputFilename, registry);
-  return asMainReturnCode(MlirOptMain(argc, argv, inputFilename, outputFilename, registry));
+                (inputFormat == InputFormat::Auto &&
+                 StringRef(inputFilename).ends_with(".onnx"));
+  std::unique_ptr<llvm::MemoryBuffer> input;
+  if (isOnnx) {
+    input = importOnnx(inputFilename, registry);
+  } else {
+    std::string errorMessage;
+    auto file = openInputFile(inputFilename, &errorMessage);
+    if (!file)
+      llvm::WithColor::error(llvm::errs(), "ds-opt") << errorMessage << "\n";
+    else
+      input = alignedCopy(file->getBuffer(), file->getBufferIdentifier());
+  }
+  if (!input)
+    return 1;
+
+  std::string errorMessage;
+  auto output = openOutputFile(outputFilename, &errorMessage);
+  if (!output) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt") << errorMessage << "\n";
+    return 1;
+  }
+  auto config = MlirOptMainConfig::createFromCLOptions();
+  if (failed(MlirOptMain(output->os(), std::move(input), registry, config)))
+    return 1; // the output file is removed: nothing half-written is left behind
+  output->keep();
+  return 0;
 }

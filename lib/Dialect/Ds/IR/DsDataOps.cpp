@@ -22,13 +22,6 @@ void DsDialect::registerDataOps() {
 
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
-LogicalResult ConstantOp::verify() {
-  auto type = getOutput().getType();
-  if (!type.hasStaticShape())
-    return emitOpError("value must have a static shape, got ") << type;
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // ExternalWeightOp
 //===----------------------------------------------------------------------===//

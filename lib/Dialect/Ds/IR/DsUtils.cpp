@@ -28,6 +28,27 @@ bool ds::areCompatibleReturnTypes(TypeRange inferred, TypeRange actual) {
   return true;
 }
 
+LogicalResult ds::verifyRefinesInferredType(Operation *op) {
+  auto infer = cast<InferTypeOpInterface>(op);
+  SmallVector<Type> inferred;
+  if (failed(infer.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),
+                                    op->getRawDictionaryAttrs(),
+                                    op->getPropertiesStorage(), op->getRegions(),
+                                    inferred)))
+    return op->emitOpError("cannot infer its result types from its operands");
+  if (inferred.size() != op->getNumResults())
+    return op->emitOpError("has ") << op->getNumResults() << " results but "
+                                   << inferred.size() << " are inferred";
+  for (auto [i, pair] : llvm::enumerate(llvm::zip(inferred, op->getResultTypes()))) {
+    auto [expected, actual] = pair;
+    if (!areCompatibleReturnTypes(expected, actual))
+      return op->emitOpError("result #")
+             << i << " has type " << actual
+             << ", incompatible with the type inferred from its operands, " << expected;
+  }
+  return success();
+}
+
 std::string ds::shapeToString(ArrayRef<int64_t> shape) {
   std::string s;
   for (auto [i, d] : llvm::enumerate(shape)) {

@@ -33,10 +33,17 @@ def Ds_Dialect : Dialect {
 class DS_Op<string mnemonic, list<Trait> traits = []>
     : Op<Ds_Dialect, mnemonic, traits>;
 
+// Checks that result types refine the inferred ones, with a message that prints both
+// (the generic interface check only says that inference failed).
+def DS_RefinesInferredType : NativeOpTrait<"RefinesInferredType"> {
+  let cppNamespace = "::mlir::ds";
+}
+
 // Ops whose result types follow from operands and attributes. Builders may omit result
 // types; a result type may be more static than the inferred one (a refinement).
 class DS_InferOp<string mnemonic, list<Trait> traits = []>
-    : DS_Op<mnemonic, traits # [InferTypeOpAdaptorWithIsCompatible]>;
+    : DS_Op<mnemonic, traits # [InferTypeOpAdaptorWithIsCompatible,
+                                DS_RefinesInferredType]>;
 
 //===----------------------------------------------------------------------===//
 // Element types and tensor constraints.

@@ -25,7 +25,6 @@ def DS_ConstantOp : DS_Op<"constant",
   let results = (outs DS_Tensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
-  let hasVerifier = 1;
 }
 
 def DS_ExternalWeightOp : DS_Op<"external_weight", [Pure]> {

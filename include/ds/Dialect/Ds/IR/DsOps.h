@@ -13,6 +13,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "ds/Dialect/Ds/IR/DsUtils.h"
+
 #include "ds/Dialect/Ds/IR/DsEnums.h.inc"
 
 #define GET_OP_CLASSES

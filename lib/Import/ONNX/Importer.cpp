@@ -80,7 +80,15 @@ GraphImporter::GraphImporter(MLIRContext &ctx, const ImportOptions &options,
 
 std::string GraphImporter::describeNode(const onnx::NodeProto &node,
                                         int64_t opset) const {
-  std::string s = "node '" + node.name() + "' (" + node.op_type() + ", ";
+  std::string s;
+  if (!node.name().empty()) {
+    s = "node '" + node.name() + "'";
+  } else {
+    auto it = nodeIndex.find(&node);
+    s = it == nodeIndex.end() ? std::string("unnamed node")
+                              : "unnamed node #" + std::to_string(it->second);
+  }
+  s += " (" + node.op_type() + ", ";
   s += canonicalDomain(node.domain()).str() + " opset " + std::to_string(opset) + ")";
   return s;
 }
@@ -102,12 +110,13 @@ LogicalResult GraphImporter::readOpsets(const onnx::ModelProto &model) {
   int64_t def = opsetOf("");
   if (def < 0) {
     // IR version 2 models without opset_import meant opset 1.
-    error("the model imports no ai.onnx opset; ds supports opsets " +
+    error("the model's opset_import has no entry for the default domain (ai.onnx); "
+          "ds supports ai.onnx opsets " +
           Twine(kMinSupportedOpset) + " to " + Twine(maxSupportedOpset()));
     return failure();
   }
   if (def < kMinSupportedOpset || def > maxSupportedOpset()) {
-    error("the model uses ai.onnx opset " + Twine(def) + "; ds supports opsets " +
+    error("the model uses ai.onnx opset " + Twine(def) + "; ds supports ai.onnx opsets " +
           Twine(kMinSupportedOpset) + " to " + Twine(maxSupportedOpset()));
     return failure();
   }
@@ -130,8 +139,9 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
     auto [it, inserted] = indexOf.try_emplace(key, unsupported.size());
     if (inserted)
       unsupported.push_back({key, {}});
-    unsupported[it->second].second.push_back(node.name().empty() ? "<unnamed>"
-                                                                 : node.name());
+    unsupported[it->second].second.push_back(
+        node.name().empty() ? "#" + std::to_string(nodeIndex.lookup(&node))
+                            : "'" + node.name() + "'");
   }
   if (unsupported.empty())
     return success();
@@ -143,7 +153,7 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
   for (auto &[key, names] : unsupported) {
     msg += "\n  " + key + ": ";
     for (size_t i = 0; i < names.size() && i < 8; ++i)
-      msg += (i ? ", '" : "'") + names[i] + "'";
+      msg += (i ? ", " : "") + names[i];
     if (names.size() > 8)
       msg += " and " + std::to_string(names.size() - 8) + " more";
   }
@@ -152,35 +162,52 @@ LogicalResult GraphImporter::checkSupported(const onnx::GraphProto &graph) {
 }
 
 FailureOr<SmallVector<int>> GraphImporter::sortNodes(const onnx::GraphProto &graph) {
-  llvm::StringSet<> available;
-  for (const auto &in : graph.input())
-    available.insert(in.name());
-  for (const auto &init : graph.initializer())
-    available.insert(init.name());
-  llvm::StringMap<int> producer;
   bool ok = true;
+  // Who defines each name: a graph input, an initializer or a node (by index).
+  llvm::StringMap<std::string> definedBy;
+  llvm::StringSet<> available;
+  for (const auto &in : graph.input()) {
+    if (!available.insert(in.name()).second) {
+      error("graph input '" + in.name() + "' is declared twice");
+      ok = false;
+    }
+    definedBy[in.name()] = "graph input '" + in.name() + "'";
+  }
+  for (const auto &init : graph.initializer()) {
+    // An initializer may share its name with a graph input (a default value).
+    available.insert(init.name());
+    definedBy.try_emplace(init.name(), "initializer '" + init.name() + "'");
+  }
+  llvm::StringMap<int> producer;
   for (auto [i, node] : llvm::enumerate(graph.node())) {
     for (const auto &out : node.output()) {
       if (out.empty())
         continue;
-      if (available.contains(out) || !producer.try_emplace(out, (int)i).second) {
-        error("value '" + out + "' is produced twice (by node '" + node.name() +
-              "' and an earlier node, input or initializer)");
+      auto it = definedBy.find(out);
+      if (it != definedBy.end()) {
+        error("value '" + out + "' is produced by " + describeNode(node) +
+              " but is already defined by " + it->second +
+              " (duplicate value names are not allowed)");
         ok = false;
+        continue;
       }
+      definedBy[out] = describeNode(node);
+      producer[out] = (int)i;
+      producerOf[out] = &node;
     }
   }
   // Kahn's algorithm; a node waits for the producers of its inputs.
   int n = graph.node_size();
   SmallVector<int> pending(n, 0);
   SmallVector<SmallVector<int>> consumers(n);
+  SmallVector<SmallVector<int>> producersOf(n);
   for (auto [i, node] : llvm::enumerate(graph.node())) {
     for (const auto &in : node.input()) {
       if (in.empty() || available.contains(in))
         continue;
       auto it = producer.find(in);
       if (it == producer.end()) {
-        error(describeNode(node, opsetOf(node.domain())) + ": input '" + in +
+        error(describeNode(node) + ": input '" + in +
               "' is not a graph input, an initializer or the output of any node "
               "(missing initializer?)");
         ok = false;
@@ -188,6 +215,7 @@ FailureOr<SmallVector<int>> GraphImporter::sortNodes(const onnx::GraphProto &gra
       }
       ++pending[i];
       consumers[it->second].push_back(i);
+      producersOf[i].push_back(it->second);
     }
   }
   if (!ok)
@@ -205,17 +233,103 @@ FailureOr<SmallVector<int>> GraphImporter::sortNodes(const onnx::GraphProto &gra
       if (--pending[c] == 0)
         ready.push_back(c);
   }
-  if ((int)order.size() != n) {
-    std::string names;
-    int shown = 0;
-    for (int i = 0; i < n && shown < 8; ++i)
-      if (pending[i]) {
-        names += (shown++ ? ", '" : "'") + graph.node(i).name() + "'";
+  if ((int)order.size() == n)
+    return order;
+  // Every node left waits on another node left: walk producers until one repeats.
+  int start = 0;
+  while (!pending[start])
+    ++start;
+  SmallVector<int> path;
+  DenseMap<int, size_t> onPath;
+  int cur = start;
+  while (!onPath.count(cur)) {
+    onPath[cur] = path.size();
+    path.push_back(cur);
+    for (int p : producersOf[cur])
+      if (pending[p]) {
+        cur = p;
+        break;
       }
-    error("the graph has a cycle; nodes on or after it: " + names);
+  }
+  // The cycle is path[onPath[cur]..]; print it in data-flow order.
+  SmallVector<int> cycle(path.begin() + onPath[cur], path.end());
+  std::reverse(cycle.begin(), cycle.end());
+  std::string msg = "the graph has a cycle: ";
+  for (int i : cycle)
+    msg += describeNode(graph.node(i)) + " -> ";
+  msg += describeNode(graph.node(cycle.front()));
+  error(msg);
+  return failure();
+}
+
+LogicalResult GraphImporter::checkInitializers(const onnx::GraphProto &graph) {
+  bool ok = true;
+  for (const auto &init : graph.initializer()) {
+    if (!initializers.try_emplace(init.name(), &init).second) {
+      error("initializer '" + init.name() + "' is defined twice");
+      ok = false;
+      continue;
+    }
+    auto src = locateTensor(init, "initializer '" + init.name() + "'");
+    if (failed(src)) {
+      ok = false;
+      continue;
+    }
+    initializerSources[init.name()] = std::move(*src);
+  }
+  return success(ok);
+}
+
+/// "2x?x4xf32"-style text of a type for messages.
+static std::string typeToString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << t;
+  return s;
+}
+
+LogicalResult GraphImporter::checkOutputType(const onnx::ValueInfoProto &out, Value v) {
+  if (!out.type().has_tensor_type())
+    return success();
+  const auto &tt = out.type().tensor_type();
+  auto actual = cast<RankedTensorType>(v.getType());
+  std::string by = "is computed";
+  if (const onnx::NodeProto *node = producerOf.lookup(out.name()))
+    by = "is computed by " + describeNode(*node);
+  else if (initializers.count(out.name()))
+    by = "is initializer '" + out.name() + "'";
+  else
+    by = "is graph input '" + out.name() + "'";
+  if (tt.elem_type() != 0) {
+    Type expected = convertOnnxElementType(&ctx, tt.elem_type());
+    if (expected != actual.getElementType()) {
+      error("dtype mismatch: graph output '" + out.name() + "' is declared " +
+            onnxTypeName(tt.elem_type()) + " but " + by + " as " +
+            typeToString(actual));
+      return failure();
+    }
+  }
+  if (!tt.has_shape())
+    return success();
+  // Only static dims that both sides know can disagree.
+  bool mismatch = tt.shape().dim_size() != actual.getRank();
+  std::string declared;
+  for (auto [i, dim] : llvm::enumerate(tt.shape().dim())) {
+    declared += (i ? ", " : "");
+    if (dim.has_dim_value()) {
+      declared += std::to_string(dim.dim_value());
+      if (!mismatch && !actual.isDynamicDim(i) && actual.getDimSize(i) != dim.dim_value())
+        mismatch = true;
+    } else {
+      declared += dim.dim_param().empty() ? "?" : dim.dim_param();
+    }
+  }
+  if (mismatch) {
+    error("shape mismatch: graph output '" + out.name() + "' is declared with shape [" +
+          declared + "] but " + by + " as " + typeToString(actual));
     return failure();
   }
-  return order;
+  return success();
 }
 
 FailureOr<RankedTensorType>
@@ -231,7 +345,9 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info,
   Type element = convertOnnxElementType(&ctx, tt.elem_type());
   if (!element) {
     error("graph input '" + info.name() + "' has unsupported element type " +
-          onnxTypeName(tt.elem_type()));
+          onnxTypeName(tt.elem_type()) +
+          " (ds supports FLOAT, FLOAT16, BFLOAT16, DOUBLE, FLOAT8E4M3FN, FLOAT8E5M2, "
+          "INT4/8/16/32/64, UINT4/8/16/32/64 and BOOL)");
     return failure();
   }
   SmallVector<int64_t> shape;
@@ -245,7 +361,7 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info,
     if (dim.has_dim_value()) {
       if (dim.dim_value() < 0) {
         error("graph input '" + info.name() + "' has a negative dim " +
-              Twine(dim.dim_value()));
+              Twine(dim.dim_value()) + " (dim " + Twine(shape.size()) + ")");
         return failure();
       }
       shape.push_back(dim.dim_value());
@@ -273,6 +389,21 @@ GraphImporter::inputType(const onnx::ValueInfoProto &info,
     }
     shape.assign(fixed->second.begin(), fixed->second.end());
   }
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (ShapedType::isDynamic(d) || d == 0)
+      continue;
+    if (count > (int64_t(1) << 48) / d) {
+      std::string dims;
+      for (auto [i, d] : llvm::enumerate(shape))
+        dims += (i ? "x" : "") +
+                (ShapedType::isDynamic(d) ? std::string("?") : std::to_string(d));
+      error("graph input '" + info.name() + "' has shape " + dims +
+            " whose static dims overflow (more than 2^48 elements)");
+      return failure();
+    }
+    count *= d;
+  }
   return RankedTensorType::get(shape, element);
 }
 
@@ -289,13 +420,30 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
           graph.sparse_initializer(0).values().name() + "')");
     return nullptr;
   }
-  for (const auto &init : graph.initializer())
-    if (!initializers.try_emplace(init.name(), &init).second) {
-      error("initializer '" + init.name() + "' is defined twice");
-      return nullptr;
-    }
-  bool graphOk = succeeded(checkSupported(graph));
+  for (auto [i, node] : llvm::enumerate(graph.node()))
+    nodeIndex[&node] = (int)i;
+  // Report every structural problem at once: bad initializers, unsupported ops, and
+  // dangling, duplicate or cyclic values.
+  bool graphOk = succeeded(checkInitializers(graph));
+  graphOk &= succeeded(checkSupported(graph));
   auto order = sortNodes(graph);
+  {
+    llvm::StringSet<> inputNames;
+    for (const auto &in : graph.input())
+      inputNames.insert(in.name());
+    for (const auto &entry : options.inputShapes) {
+      if (inputNames.contains(entry.getKey()) && !initializers.count(entry.getKey()))
+        continue;
+      std::string names;
+      for (const auto &in : graph.input())
+        if (!initializers.count(in.name()))
+          names += (names.empty() ? "'" : ", '") + in.name() + "'";
+      error("--input-shape names '" + entry.getKey() +
+            "', which is not a graph input of the model (inputs: " +
+            (names.empty() ? std::string("none") : names) + ")");
+      graphOk = false;
+    }
+  }
   if (!graphOk || failed(order))
     return nullptr;
 
@@ -342,8 +490,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     auto it = initializers.find(name);
     if (it == initializers.end())
       return success(); // sortNodes has already reported it
-    auto value = importTensor(constBuilder, NameLoc::get(b.getStringAttr(name)),
-                              *it->second);
+    auto value = importSource(constBuilder, NameLoc::get(b.getStringAttr(name)),
+                              *it->second, initializerSources[name]);
     if (failed(value))
       return failure();
     bind(name, *value);
@@ -368,7 +516,6 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   for (const auto &o : graph.output())
     usedNames.insert(o.name());
 
-  unsigned unnamed = 0;
   for (int index : *order) {
     const onnx::NodeProto &node = graph.node(index);
     int64_t opset = opsetOf(node.domain());
@@ -377,7 +524,7 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
       if (failed(materializeInput(in)))
         return nullptr;
     std::string locName = node.name().empty()
-                              ? node.op_type() + "_" + std::to_string(unnamed++)
+                              ? node.op_type() + "_" + std::to_string(index)
                               : node.name();
     Location loc = NameLoc::get(b.getStringAttr(locName));
     NodeContext nodeCtx(*this, node, opset, b, loc);
@@ -410,19 +557,8 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
             "or initializer");
       return nullptr;
     }
-    if (out.type().has_tensor_type() && out.type().tensor_type().elem_type() != 0) {
-      int32_t declared = out.type().tensor_type().elem_type();
-      Type expected = convertOnnxElementType(&ctx, declared);
-      Type actual = cast<RankedTensorType>(v.getType()).getElementType();
-      if (expected != actual) {
-        std::string actualStr;
-        llvm::raw_string_ostream os(actualStr);
-        os << actual;
-        error("dtype mismatch: graph output '" + out.name() + "' is declared " +
-              onnxTypeName(declared) + " but computes " + actualStr);
-        return nullptr;
-      }
-    }
+    if (failed(checkOutputType(out, v)))
+      return nullptr;
     results.push_back(v);
     resultAttrs.push_back(
         b.getDictionaryAttr({b.getNamedAttr("ds.name", b.getStringAttr(out.name()))}));
@@ -446,6 +582,10 @@ OwningOpRef<ModuleOp> onnx_import::importOnnxFile(MLIRContext &context,
                                             /*RequiresNullTerminator=*/false);
   if (!buffer) {
     errors.push_back("cannot open '" + path.str() + "': " + buffer.getError().message());
+    return nullptr;
+  }
+  if ((*buffer)->getBufferSize() == 0) {
+    errors.push_back("'" + path.str() + "' is empty (0 bytes), not an ONNX model");
     return nullptr;
   }
   onnx::ModelProto model;

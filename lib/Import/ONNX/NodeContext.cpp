@@ -45,7 +45,13 @@ static const char *kindName(onnx::AttributeProto::AttributeType kind) {
   case onnx::AttributeProto::INTS: return "a list of ints";
   case onnx::AttributeProto::FLOATS: return "a list of floats";
   case onnx::AttributeProto::TENSOR: return "a tensor";
-  default: return "of another kind";
+  case onnx::AttributeProto::STRINGS: return "a list of strings";
+  case onnx::AttributeProto::TENSORS: return "a list of tensors";
+  case onnx::AttributeProto::GRAPH: return "a graph";
+  case onnx::AttributeProto::GRAPHS: return "a list of graphs";
+  case onnx::AttributeProto::SPARSE_TENSOR: return "a sparse tensor";
+  case onnx::AttributeProto::TYPE_PROTO: return "a type";
+  default: return "of unknown kind";
   }
 }
 
@@ -66,7 +72,8 @@ NodeContext::typedAttr(StringRef name, onnx::AttributeProto::AttributeType kind)
   }
   if (actual != kind) {
     attributeError = true;
-    (void)fail("attribute '" + name + "' must be " + kindName(kind));
+    (void)fail("attribute '" + name + "' must be " + kindName(kind) + ", got " +
+               kindName(actual));
     return nullptr;
   }
   return a;

@@ -75,10 +75,13 @@ const llvm::MemoryBuffer *ExternalDataFiles::get(StringRef location,
   SmallString<256> full(modelDir);
   llvm::sys::path::append(full, location);
   SmallString<256> realFile, realDir;
-  if (llvm::sys::fs::real_path(full, realFile) ||
-      !llvm::sys::fs::is_regular_file(realFile)) {
+  if (llvm::sys::fs::real_path(full, realFile)) {
     error = "external data file '" + location.str() + "' was not found in '" +
             modelDir + "'";
+    return nullptr;
+  }
+  if (!llvm::sys::fs::is_regular_file(realFile)) {
+    error = "external data location '" + location.str() + "' is not a regular file";
     return nullptr;
   }
   if (llvm::sys::fs::real_path(modelDir, realDir)) {
@@ -111,43 +114,34 @@ const llvm::MemoryBuffer *ExternalDataFiles::get(StringRef location,
 // TensorProto conversion
 //===----------------------------------------------------------------------===//
 
-namespace {
-struct TensorInfo {
-  RankedTensorType type;
-  int64_t numElements = 0;
-  int64_t storageBytes = 0; // ONNX layout: bool one byte, 4-bit two per byte
-};
-} // namespace
+static std::string dimsToString(ArrayRef<int64_t> dims) {
+  std::string s = "[";
+  for (auto [i, d] : llvm::enumerate(dims))
+    s += (i ? ", " : "") + std::to_string(d);
+  return s + "]";
+}
 
-static FailureOr<TensorInfo> describeTensor(MLIRContext *ctx,
-                                            const onnx::TensorProto &tensor,
-                                            std::string &error) {
-  TensorInfo info;
-  Type element = convertOnnxElementType(ctx, tensor.data_type());
-  if (!element) {
-    error = "tensor '" + tensor.name() + "' has unsupported element type " +
-            onnxTypeName(tensor.data_type());
-    return failure();
+/// Number of entries the typed field of `dataType` holds for `numElements`.
+static int64_t typedFieldSize(const onnx::TensorProto &t, const char *&fieldName) {
+  using TP = onnx::TensorProto;
+  switch (t.data_type()) {
+  case TP::FLOAT:
+    fieldName = "float_data";
+    return t.float_data_size();
+  case TP::DOUBLE:
+    fieldName = "double_data";
+    return t.double_data_size();
+  case TP::INT64:
+    fieldName = "int64_data";
+    return t.int64_data_size();
+  case TP::UINT32:
+  case TP::UINT64:
+    fieldName = "uint64_data";
+    return t.uint64_data_size();
+  default:
+    fieldName = "int32_data";
+    return t.int32_data_size();
   }
-  SmallVector<int64_t> shape;
-  int64_t count = 1;
-  for (int64_t d : tensor.dims()) {
-    if (d < 0) {
-      error = "tensor '" + tensor.name() + "' has a negative dim " + std::to_string(d);
-      return failure();
-    }
-    if (d != 0 && count > (int64_t(1) << 48) / d) {
-      error = "tensor '" + tensor.name() + "' has dims whose product overflows";
-      return failure();
-    }
-    count *= d;
-    shape.push_back(d);
-  }
-  info.type = RankedTensorType::get(shape, element);
-  info.numElements = count;
-  unsigned bits = element.getIntOrFloatBitWidth();
-  info.storageBytes = bits == 4 ? (count + 1) / 2 : count * std::max(bits, 8u) / 8;
-  return info;
 }
 
 /// Copies a repeated typed field into little-endian storage of `bytesPer` bytes each.
@@ -169,14 +163,12 @@ static void appendField(const Field &field, unsigned bytesPer, std::vector<char>
   }
 }
 
-/// The tensor's bytes in ONNX raw layout, from raw_data or the typed field.
-static FailureOr<std::vector<char>> typedBytes(const onnx::TensorProto &t,
-                                               const TensorInfo &info,
-                                               std::string &error) {
+/// The tensor's bytes in ONNX raw layout from its typed field (sizes already checked).
+static std::vector<char> typedBytes(const onnx::TensorProto &t, const TensorSource &src) {
   using TP = onnx::TensorProto;
   std::vector<char> out;
-  out.reserve(info.storageBytes);
-  unsigned bits = info.type.getElementType().getIntOrFloatBitWidth();
+  out.reserve(src.storageBytes);
+  unsigned bits = src.type.getElementType().getIntOrFloatBitWidth();
   switch (t.data_type()) {
   case TP::FLOAT:
     appendField(t.float_data(), 4, out);
@@ -200,13 +192,104 @@ static FailureOr<std::vector<char>> typedBytes(const onnx::TensorProto &t,
     appendField(t.int32_data(), std::max(bits, 8u) / 8, out);
     break;
   }
-  if ((int64_t)out.size() != info.storageBytes) {
-    error = "tensor '" + t.name() + "' of type " + onnxTypeName(t.data_type()) +
-            " needs " + std::to_string(info.numElements) + " elements but holds " +
-            "data for a different count";
+  return out;
+}
+
+FailureOr<TensorSource> GraphImporter::locateTensor(const onnx::TensorProto &tensor,
+                                                    const Twine &what) {
+  TensorSource src;
+  Type element = convertOnnxElementType(&ctx, tensor.data_type());
+  if (!element) {
+    error(what + " has unsupported element type " + onnxTypeName(tensor.data_type()));
     return failure();
   }
-  return out;
+  SmallVector<int64_t> dims(tensor.dims().begin(), tensor.dims().end());
+  int64_t count = 1;
+  for (int64_t d : dims) {
+    if (d < 0) {
+      error(what + " has a negative dim " + Twine(d) + " in dims " + dimsToString(dims));
+      return failure();
+    }
+    // 2^48 elements is far beyond any weight and keeps byte counts in int64.
+    if (d != 0 && count > (int64_t(1) << 48) / d) {
+      error(what + " has dims " + dimsToString(dims) +
+            " whose product overflows (more than 2^48 elements)");
+      return failure();
+    }
+    count *= d;
+  }
+  src.type = RankedTensorType::get(dims, element);
+  src.numElements = count;
+  unsigned bits = element.getIntOrFloatBitWidth();
+  src.storageBytes = bits == 4 ? (count + 1) / 2 : count * std::max(bits, 8u) / 8;
+  std::string typeDesc = onnxTypeName(tensor.data_type()) + " tensor of shape " +
+                         dimsToString(dims) + " needs " +
+                         std::to_string(src.storageBytes) + " bytes";
+
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
+    bool hasLength = false;
+    int64_t length = 0;
+    for (const auto &kv : tensor.external_data()) {
+      if (kv.key() == "location") {
+        src.location = kv.value();
+      } else if (kv.key() == "offset" || kv.key() == "length") {
+        int64_t v = -1;
+        if (!llvm::to_integer(kv.value(), v, 10) || v < 0) {
+          error(what + " has an invalid external data " + kv.key() + " '" + kv.value() +
+                "' (expected a non-negative integer)");
+          return failure();
+        }
+        if (kv.key() == "offset") {
+          src.offset = v;
+        } else {
+          length = v;
+          hasLength = true;
+        }
+      }
+    }
+    std::string err;
+    const llvm::MemoryBuffer *file = externalData.get(src.location, err);
+    if (!file) {
+      error(what + ": " + err);
+      return failure();
+    }
+    if (!hasLength)
+      length = src.storageBytes;
+    if (length != src.storageBytes) {
+      error(what + ": the " + typeDesc + " but its external data length is " +
+            Twine(length));
+      return failure();
+    }
+    uint64_t size = file->getBufferSize();
+    if ((uint64_t)src.offset > size || (uint64_t)length > size - src.offset) {
+      error(what + " reads bytes [" + Twine(src.offset) + ", " +
+            Twine(src.offset + length) + ") of external data file '" + src.location +
+            "', which has only " + Twine(size) + " bytes");
+      return failure();
+    }
+    src.bytes = ArrayRef<char>(file->getBufferStart() + src.offset, length);
+    return src;
+  }
+  if (tensor.has_raw_data()) {
+    src.bytes = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
+    if ((int64_t)src.bytes.size() != src.storageBytes) {
+      error(what + ": the " + typeDesc + " of raw data but has " +
+            Twine(src.bytes.size()));
+      return failure();
+    }
+    return src;
+  }
+  const char *field = "";
+  int64_t have = typedFieldSize(tensor, field);
+  int64_t want = bits == 4 ? (count + 1) / 2 : count;
+  if (have != want) {
+    error(what + ": the " + onnxTypeName(tensor.data_type()) + " tensor of shape " +
+          dimsToString(dims) + " needs " + Twine(want) + " entries in " + field +
+          " but has " + Twine(have) + (bits == 4 ? " (two 4-bit values per entry)" : ""));
+    return failure();
+  }
+  src.typedField = true;
+  return src;
 }
 
 /// Dense elements from ONNX-layout bytes.
@@ -215,6 +298,7 @@ static DenseElementsAttr denseFromBytes(RankedTensorType type, ArrayRef<char> by
   unsigned bits = element.getIntOrFloatBitWidth();
   if (bits == 1) {
     SmallVector<bool> values;
+    values.reserve(bytes.size());
     for (char c : bytes)
       values.push_back(c != 0);
     return DenseElementsAttr::get(type, values);
@@ -222,6 +306,7 @@ static DenseElementsAttr denseFromBytes(RankedTensorType type, ArrayRef<char> by
   if (bits == 4) {
     SmallVector<APInt> values;
     int64_t n = type.getNumElements();
+    values.reserve(n);
     bool isSigned = !element.isUnsignedInteger();
     for (int64_t i = 0; i < n; ++i) {
       uint8_t byte = static_cast<uint8_t>(bytes[i / 2]);
@@ -235,11 +320,11 @@ static DenseElementsAttr denseFromBytes(RankedTensorType type, ArrayRef<char> by
 
 /// Small tensors become dense elements so that folders see them; larger ones become
 /// resource blobs. Integer tensors stay dense longer: they are shapes and indices.
-static bool preferDense(const TensorInfo &info) {
-  Type element = info.type.getElementType();
+static bool preferDense(const TensorSource &src) {
+  Type element = src.type.getElementType();
   if (isa<IntegerType>(element))
-    return info.numElements <= 4096;
-  return info.numElements <= 16;
+    return src.numElements <= 4096;
+  return src.numElements <= 16;
 }
 
 static std::string blobName(StringRef tensorName) {
@@ -251,100 +336,67 @@ static std::string blobName(StringRef tensorName) {
   return name;
 }
 
-FailureOr<ElementsAttr> GraphImporter::tensorToAttr(const onnx::TensorProto &tensor,
-                                                    bool forceDense) {
-  std::string err;
-  auto info = describeTensor(&ctx, tensor, err);
-  if (failed(info)) {
-    error(err);
-    return failure();
-  }
+/// The attribute for a located tensor; null for a large external one (referenced).
+static ElementsAttr sourceToAttr(const onnx::TensorProto &tensor,
+                                 const TensorSource &src, bool forceDense) {
+  bool dense = forceDense || preferDense(src);
+  if (src.isExternal() && !dense)
+    return ElementsAttr();
   std::vector<char> owned;
-  ArrayRef<char> bytes;
-  if (tensor.data_location() == onnx::TensorProto::EXTERNAL) {
-    std::string location;
-    int64_t offset = 0, length = -1;
-    for (const auto &kv : tensor.external_data()) {
-      if (kv.key() == "location")
-        location = kv.value();
-      else if (kv.key() == "offset" || kv.key() == "length") {
-        int64_t v = -1;
-        if (!llvm::to_integer(kv.value(), v) || v < 0) {
-          error("tensor '" + tensor.name() + "' has an invalid external data " +
-                kv.key() + " '" + kv.value() + "'");
-          return failure();
-        }
-        (kv.key() == "offset" ? offset : length) = v;
-      }
-    }
-    const llvm::MemoryBuffer *file = externalData.get(location, err);
-    if (!file) {
-      error("tensor '" + tensor.name() + "': " + err);
-      return failure();
-    }
-    if (length < 0)
-      length = info->storageBytes;
-    if (length != info->storageBytes) {
-      error("tensor '" + tensor.name() + "' of type " + onnxTypeName(tensor.data_type()) +
-            " and " + std::to_string(info->numElements) + " elements needs " +
-            std::to_string(info->storageBytes) + " bytes but its external data length is " +
-            std::to_string(length));
-      return failure();
-    }
-    if ((uint64_t)offset + (uint64_t)length > file->getBufferSize()) {
-      error("tensor '" + tensor.name() + "' reads bytes [" + std::to_string(offset) +
-            ", " + std::to_string(offset + length) + ") of external data file '" +
-            location + "', which has only " + std::to_string(file->getBufferSize()) +
-            " bytes");
-      return failure();
-    }
-    bytes = ArrayRef<char>(file->getBufferStart() + offset, length);
-    if (!forceDense && !preferDense(*info))
-      return ElementsAttr(); // the caller emits an external reference instead
-  } else if (tensor.has_raw_data()) {
-    bytes = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
-    if ((int64_t)bytes.size() != info->storageBytes) {
-      error("tensor '" + tensor.name() + "' of type " + onnxTypeName(tensor.data_type()) +
-            " and shape " + shapeToString(info->type.getShape()) + " needs " +
-            std::to_string(info->storageBytes) + " bytes of raw data but has " +
-            std::to_string(bytes.size()));
-      return failure();
-    }
-  } else {
-    auto converted = typedBytes(tensor, *info, err);
-    if (failed(converted)) {
-      error(err);
-      return failure();
-    }
-    owned = std::move(*converted);
+  ArrayRef<char> bytes = src.bytes;
+  if (src.typedField) {
+    owned = typedBytes(tensor, src);
     bytes = owned;
   }
-  if (forceDense || preferDense(*info))
-    return cast<ElementsAttr>(denseFromBytes(info->type, bytes));
+  if (dense)
+    return cast<ElementsAttr>(denseFromBytes(src.type, bytes));
+  // Resource blobs keep the ONNX byte layout; 4-bit and bool tensors are small in
+  // practice and MLIR's blob layout differs for them, so they stay dense.
+  unsigned bits = src.type.getElementType().getIntOrFloatBitWidth();
+  if (bits < 8)
+    return cast<ElementsAttr>(denseFromBytes(src.type, bytes));
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(
-      info->type, blobName(tensor.name()),
+      src.type, blobName(tensor.name()),
       HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 64, /*dataIsMutable=*/false)));
+}
+
+std::string GraphImporter::describeTensor(const onnx::TensorProto &tensor) const {
+  // Tensor attributes are usually unnamed: name the attribute that holds it.
+  if (currentNode)
+    for (const auto &attr : currentNode->attribute())
+      if (&attr.t() == &tensor)
+        return "attribute '" + attr.name() + "'";
+  return "tensor '" + tensor.name() + "'";
+}
+
+FailureOr<ElementsAttr> GraphImporter::tensorToAttr(const onnx::TensorProto &tensor,
+                                                    bool forceDense) {
+  return tensorToAttr(tensor, forceDense, describeTensor(tensor));
+}
+
+FailureOr<ElementsAttr> GraphImporter::tensorToAttr(const onnx::TensorProto &tensor,
+                                                    bool forceDense, const Twine &what) {
+  auto src = locateTensor(tensor, what);
+  if (failed(src))
+    return failure();
+  return sourceToAttr(tensor, *src, forceDense);
+}
+
+FailureOr<Value> GraphImporter::importSource(OpBuilder &b, Location loc,
+                                             const onnx::TensorProto &tensor,
+                                             const TensorSource &src) {
+  if (ElementsAttr attr = sourceToAttr(tensor, src, /*forceDense=*/false))
+    return ConstantOp::create(b, loc, attr).getResult();
+  // A large external tensor: reference it, never copy it.
+  return ExternalWeightOp::create(b, loc, src.type, tensor.name(), src.location,
+                                  src.offset, src.storageBytes)
+      .getResult();
 }
 
 FailureOr<Value> GraphImporter::importTensor(OpBuilder &b, Location loc,
                                              const onnx::TensorProto &tensor) {
-  auto attr = tensorToAttr(tensor, /*forceDense=*/false);
-  if (failed(attr))
+  auto src = locateTensor(tensor, describeTensor(tensor));
+  if (failed(src))
     return failure();
-  if (*attr)
-    return ConstantOp::create(b, loc, *attr).getResult();
-  // A large external tensor: reference it, never copy it.
-  std::string err;
-  auto info = describeTensor(&ctx, tensor, err);
-  std::string location;
-  int64_t offset = 0;
-  for (const auto &kv : tensor.external_data()) {
-    if (kv.key() == "location")
-      location = kv.value();
-    else if (kv.key() == "offset")
-      llvm::to_integer(kv.value(), offset);
-  }
-  return ExternalWeightOp::create(b, loc, info->type, tensor.name(), location, offset,
-                                  info->storageBytes)
-      .getResult();
+  return importSource(b, loc, tensor, *src);
 }

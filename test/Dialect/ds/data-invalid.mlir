@@ -89,3 +89,13 @@ func.func @yield_outside_kernel(%a: tensor<8xf32>) {
   // expected-error @+1 {{'ds.yield' op expects parent op 'ds.kernel'}}
   ds.yield %a : tensor<8xf32>
 }
+
+// -----
+
+// Dots inside a file name are fine; only a '..' path component is refused.
+func.func @external_weight_dots_in_name() -> tensor<2xf32> {
+  %w = ds.external_weight "w" from "w..bin"[0, 8] : tensor<2xf32>
+  // expected-error @+1 {{'ds.external_weight' op weight 'v' has location 'dir/../w.bin'; it must be a relative path inside the model's directory}}
+  %v = ds.external_weight "v" from "dir/../w.bin"[0, 8] : tensor<2xf32>
+  return %w : tensor<2xf32>
+}

@@ -53,7 +53,11 @@ LogicalResult ExternalWeightOp::verify() {
            << getName() << "' of type " << type << " needs " << *bytes
            << " bytes but its external data has length " << getLength();
   StringRef location = getLocation();
-  if (location.empty() || location.starts_with("/") || location.contains(".."))
+  // A '..' component could leave the model's directory; 'w..bin' is a fine name.
+  SmallVector<StringRef> components;
+  location.split(components, '/');
+  if (location.empty() || location.starts_with("/") ||
+      llvm::is_contained(components, ".."))
     return emitOpError("weight '") << getName() << "' has location '" << location
                                    << "'; it must be a relative path inside the "
                                       "model's directory";

@@ -32,6 +32,12 @@ static llvm::cl::list<std::string> inputShapes(
                    "dynamic); repeat or join with commas"),
     llvm::cl::cat(importCategory));
 
+static llvm::cl::list<std::string> bindInputs(
+    "bind-input",
+    llvm::cl::desc("Specialize a graph input to a constant: NAME=@FILE.pb (a serialized "
+                   "ONNX TensorProto); repeat for several inputs"),
+    llvm::cl::cat(importCategory));
+
 enum class InputFormat { Auto, Mlir, Onnx };
 static llvm::cl::opt<InputFormat> inputFormat(
     "input-format", llvm::cl::desc("How to read the input file"),
@@ -57,6 +63,13 @@ static std::unique_ptr<llvm::MemoryBuffer> importOnnx(StringRef inputFilename,
   ds::onnx_import::ImportOptions options;
   for (const std::string &spec : inputShapes) {
     std::string err = ds::onnx_import::parseInputShapeSpec(spec, options);
+    if (!err.empty()) {
+      llvm::WithColor::error(llvm::errs(), "ds-opt") << err << "\n";
+      return nullptr;
+    }
+  }
+  for (const std::string &spec : bindInputs) {
+    std::string err = ds::onnx_import::parseBindInputSpec(spec, options);
     if (!err.empty()) {
       llvm::WithColor::error(llvm::errs(), "ds-opt") << err << "\n";
       return nullptr;

@@ -573,6 +573,63 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   return module;
 }
 
+std::string onnx_import::parseBindInputSpec(StringRef spec, ImportOptions &options) {
+  auto [name, file] = spec.split('=');
+  if (name.empty() || !file.consume_front("@") || file.empty())
+    return "--bind-input expects NAME=@FILE.pb (a serialized ONNX TensorProto), got '" +
+           spec.str() + "'";
+  options.boundInputs[name] = file.str();
+  return "";
+}
+
+/// Turns each bound graph input into an initializer holding the file's tensor, after
+/// checking that the input exists and the tensor has its element type and rank.
+static LogicalResult bindInputs(onnx::ModelProto &model, const ImportOptions &options,
+                                std::vector<std::string> &errors) {
+  bool ok = true;
+  onnx::GraphProto *graph = model.mutable_graph();
+  for (const auto &entry : options.boundInputs) {
+    StringRef name = entry.getKey();
+    StringRef file = entry.getValue();
+    const onnx::ValueInfoProto *input = nullptr;
+    for (const auto &in : graph->input())
+      if (in.name() == name)
+        input = &in;
+    if (!input) {
+      errors.push_back("--bind-input names '" + name.str() +
+                       "', which is not a graph input of the model");
+      ok = false;
+      continue;
+    }
+    auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    onnx::TensorProto tensor;
+    if (!buffer ||
+        !tensor.ParseFromArray((*buffer)->getBufferStart(),
+                               (int)(*buffer)->getBufferSize()) ||
+        tensor.data_type() == onnx::TensorProto::UNDEFINED) {
+      errors.push_back("--bind-input " + name.str() + ": '" + file.str() +
+                       "' cannot be read as a serialized ONNX TensorProto");
+      ok = false;
+      continue;
+    }
+    const auto &declared = input->type().tensor_type();
+    if (declared.elem_type() != tensor.data_type() ||
+        (declared.has_shape() && declared.shape().dim_size() != tensor.dims_size())) {
+      errors.push_back("--bind-input " + name.str() + ": the tensor in '" + file.str() +
+                       "' is " + onnxTypeName(tensor.data_type()) + " of rank " +
+                       std::to_string(tensor.dims_size()) + " but the input is " +
+                       onnxTypeName(declared.elem_type()) + " of rank " +
+                       std::to_string(declared.shape().dim_size()));
+      ok = false;
+      continue;
+    }
+    tensor.set_name(name.str());
+    *graph->add_initializer() = std::move(tensor);
+  }
+  return success(ok);
+}
+
 OwningOpRef<ModuleOp> onnx_import::importOnnxFile(MLIRContext &context,
                                                   StringRef path,
                                                   const ImportOptions &options,
@@ -600,6 +657,8 @@ OwningOpRef<ModuleOp> onnx_import::importOnnxFile(MLIRContext &context,
                      "(truncated or corrupt file?)");
     return nullptr;
   }
+  if (failed(bindInputs(model, options, errors)))
+    return nullptr;
   GraphImporter importer(context, options, path.str(), errors);
   return importer.import(model);
 }

@@ -14,9 +14,16 @@ struct ImportOptions {
   /// Fixed dims for graph inputs (`--input-shape=input_ids:1x128`); `?` keeps a dim
   /// dynamic.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// Graph inputs specialized to constants (`--bind-input=axes=@axes.pb`): the value
+  /// is a serialized ONNX TensorProto file. The input disappears from the signature.
+  llvm::StringMap<std::string> boundInputs;
   /// Name of the imported function.
   std::string functionName = "main";
 };
+
+/// Parses one `NAME=@FILE` spec of --bind-input into `options`. Returns an error
+/// message, or an empty string on success.
+std::string parseBindInputSpec(llvm::StringRef spec, ImportOptions &options);
 
 /// Parses one `NAME:D0xD1x...` spec (several may be joined with commas) into `options`.
 /// Returns an error message, or an empty string on success.

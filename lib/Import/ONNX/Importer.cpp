@@ -586,6 +586,8 @@ std::string onnx_import::parseBindInputSpec(StringRef spec, ImportOptions &optio
 /// checking that the input exists and the tensor has its element type and rank.
 static LogicalResult bindInputs(onnx::ModelProto &model, const ImportOptions &options,
                                 std::vector<std::string> &errors) {
+  if (options.boundInputs.empty() || !model.has_graph())
+    return success(); // import() reports a missing graph
   bool ok = true;
   onnx::GraphProto *graph = model.mutable_graph();
   for (const auto &entry : options.boundInputs) {

@@ -118,6 +118,8 @@ public:
     MLIRContext *ctx = getContext();
     DictionaryAttr dict = DictionaryAttr::get(ctx, attrs);
     typename OpTy::Properties props;
+    // Defaults first: inference reads default-valued attributes the handler omits.
+    OpTy::populateDefaultProperties(OperationName(OpTy::getOperationName(), ctx), props);
     if (failed(OpTy::setPropertiesFromAttr(props, dict,
                                            [&] { return mlir::emitError(loc); })))
       return failure();

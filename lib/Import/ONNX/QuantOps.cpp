@@ -40,10 +40,12 @@ SmallVector<NamedAttribute> quantAttrs(NodeContext &ctx, bool withSaturate) {
 LogicalResult importQuantizeLinear(NodeContext &ctx) {
   Value x = ctx.input(0), scale = ctx.input(1), zp = ctx.input(2);
   auto attrs = quantAttrs(ctx, /*withSaturate=*/true);
-  std::optional<int64_t> outputDtype =
-      ctx.opset >= 21 ? ctx.getOptionalInt("output_dtype") : std::nullopt;
-  std::optional<int64_t> precision =
-      ctx.opset >= 23 ? ctx.getOptionalInt("precision") : std::nullopt;
+  std::optional<int64_t> outputDtype;
+  if (ctx.opset >= 21)
+    outputDtype = ctx.getOptionalInt("output_dtype");
+  std::optional<int64_t> precision;
+  if (ctx.opset >= 23)
+    precision = ctx.getOptionalInt("precision");
   if (ctx.failedAttributes())
     return failure();
   // Output type: output_dtype, else the zero point's type, else uint8.
@@ -88,8 +90,9 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
 LogicalResult importDequantizeLinear(NodeContext &ctx) {
   Value x = ctx.input(0), scale = ctx.input(1), zp = ctx.input(2);
   auto attrs = quantAttrs(ctx, /*withSaturate=*/false);
-  std::optional<int64_t> outputDtype =
-      ctx.opset >= 23 ? ctx.getOptionalInt("output_dtype") : std::nullopt;
+  std::optional<int64_t> outputDtype;
+  if (ctx.opset >= 23)
+    outputDtype = ctx.getOptionalInt("output_dtype");
   if (ctx.failedAttributes())
     return failure();
   Type out = ctx.inputType(1).getElementType();

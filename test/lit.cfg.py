@@ -17,6 +17,7 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "onnx_testing.py", "python",
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%ds_src", config.ds_src_root))
+config.substitutions.append(("%ds_obj", config.ds_obj_root))
 config.substitutions.append(("%onnx_max_opset", config.onnx_max_opset))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])

@@ -219,10 +219,18 @@ LogicalResult importDropout(NodeContext &ctx) {
   }
   SmallVector<Value> outs{ctx.input(0)};
   if (ctx.hasOutput(1)) {
-    auto type = ctx.inputType(0);
-    if (!type.hasStaticShape())
-      return ctx.fail("the mask output needs a static input shape");
-    outs.push_back(ctx.splat(type.clone(IntegerType::get(ctx.getContext(), 1)), 1));
+    // An all-true mask of the data's shape; it folds to a constant when static.
+    auto rank = ctx.inputType(0).getRank();
+    auto shape = ctx.create<ShapeOfOp>(
+        ctx.input(0), {ctx.named("start", ctx.b.getI64IntegerAttr(0)),
+                       ctx.named("end", ctx.b.getI64IntegerAttr(rank))});
+    if (failed(shape))
+      return failure();
+    auto mask = ctx.create<FillOp>(
+        *shape, {ctx.named("value", ctx.b.getBoolAttr(true))});
+    if (failed(mask))
+      return failure();
+    outs.push_back(*mask);
   }
   return ctx.setOutputs(outs);
 }

@@ -4,6 +4,7 @@
 # RUN: ds-opt %t/same.onnx | FileCheck %s --check-prefix=SAME
 # RUN: ds-opt %t/like.onnx | FileCheck %s --check-prefix=LIKE
 # RUN: not ds-opt %t/string.onnx 2>&1 | FileCheck %s --check-prefix=BAD
+# RUN: not ds-opt %t/no_to.onnx 2>&1 | FileCheck %s --check-prefix=NOTO
 from onnx_testing import *
 
 # CAST: ds.cast %arg0 : tensor<?x3xf32> -> tensor<?x3xi64>
@@ -26,4 +27,8 @@ emit("like", model([node("CastLike", ["x", "t"], ["y"])],
 # BAD: node 'y' (Cast, ai.onnx opset 17): attribute 'to' names STRING, which ds does not support
 emit("string", model([node("Cast", ["x"], ["y"], to=TensorProto.STRING)],
                      [value("x", TensorProto.FLOAT, [4])], [value("y", TensorProto.STRING, [4])]),
+     check=False)
+# NOTO: node 'y' (Cast, ai.onnx opset 17): needs the attribute 'to'
+emit("no_to", model([node("Cast", ["x"], ["y"])],
+                    [value("x", TensorProto.FLOAT, [4])], [value("y", TensorProto.FLOAT, [4])]),
      check=False)

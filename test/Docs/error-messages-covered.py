@@ -16,12 +16,16 @@ TESTS = [p for p in glob.glob(os.path.join(ROOT, "test", "**", "*"), recursive=T
 
 # Calls whose first string literal starts an error message.
 CALL = re.compile(r'(?:emitOpError|emitError|emitOptionalError|\bfail|\berror)\s*\(\s*'
-                  r'(?:[a-zA-Z_]+\s*,\s*)?((?:"(?:[^"\\]|\\.)*"\s*)+)')
+                  r'(?:[a-zA-Z_]+\s*,\s*)?((?:"(?:[^"\\]|\\.)*"\s*)+)'
+                  # and the streamed form: emitOpError() << "..."
+                  r'|(?:emitOpError|emitError)\(\)\s*<<\s*((?:"(?:[^"\\]|\\.)*"\s*)+)')
 # Messages that no IR or ONNX file can produce, each with the reason.
 UNREACHABLE = {
     "cannot serialize the module": "writing bytecode to a string stream does not fail",
     "could not be imported": "fallback for a handler that fails without a message; "
                              "every handler failure path reports one",
+    "is used but this import does not produce it": "defensive: every handler binds "
+                             "each output it is asked for or fails with its own message",
 }
 MIN_FRAGMENT = 10
 
@@ -29,10 +33,15 @@ MIN_FRAGMENT = 10
 def fragments(source):
     text = open(source).read()
     for m in CALL.finditer(text):
-        literal = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
-        literal = literal.replace('\\"', '"').replace("\\'", "'").replace("\\n", "\n")
-        # The longest piece between formatting boundaries identifies the message.
-        piece = max(re.split(r"[\n']", literal), key=len).strip()
+        # The message is every literal of the statement (`<< "..." << value << "..."`);
+        # its longest piece between values identifies it.
+        statement = text[m.start():text.find(";", m.start())]
+        literals = re.findall(r'"((?:[^"\\]|\\.)*)"', statement)
+        pieces = []
+        for literal in literals:
+            literal = literal.replace('\\"', '"').replace("\\'", "'").replace("\\n", "\n")
+            pieces += [p.strip() for p in re.split(r"[\n']", literal)]
+        piece = max(pieces, key=len, default="")
         if len(piece) >= MIN_FRAGMENT:
             line = text.count("\n", 0, m.start()) + 1
             yield piece, f"{os.path.relpath(source, ROOT)}:{line}"

@@ -126,9 +126,7 @@ FailureOr<Type> NodeContext::getElementType(StringRef attrName, int32_t onnxType
 }
 
 LogicalResult NodeContext::setOutputs(ValueRange values) {
-  if ((int)values.size() > node.output_size())
-    return fail("produced " + Twine(values.size()) + " values but the node has only " +
-                Twine(node.output_size()) + " outputs");
+  // ONNX lets a node omit trailing optional outputs; values past them are dropped.
   for (auto [i, v] : llvm::enumerate(values))
     if (hasOutput(i))
       importer.bind(node.output(i), v);

@@ -90,8 +90,8 @@ public:
   bool hasOutput(size_t i) const {
     return (int)i < node.output_size() && !node.output(i).empty();
   }
-  /// Binds the node's outputs in order; extra ONNX outputs stay unbound (and are an
-  /// error only if something uses them).
+  /// Binds the node's outputs in order. ONNX outputs without a value stay unbound (an
+  /// error only if something uses them); values past the node's outputs are dropped.
   LogicalResult setOutputs(ValueRange values);
   LogicalResult setOutput(Value value) { return setOutputs(ValueRange(value)); }
 

@@ -70,3 +70,11 @@ func.func @eye_like_string_dtype(%x: tensor<2x2xf32>) -> tensor<2x2xf32> {
   %0 = ds.eye_like %x {dtype = none, k = 0 : i64} : tensor<2x2xf32> -> tensor<2x2xf32>
   return %0 : tensor<2x2xf32>
 }
+
+// -----
+
+func.func @split_result_count(%x: tensor<4xf32>) {
+  // expected-error @+1 {{has 3 results but 2 are inferred}}
+  %0:3 = ds.split %x {axis = 0 : i64, num_outputs = 2 : i64} : (tensor<4xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>)
+  return
+}

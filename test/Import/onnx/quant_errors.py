@@ -3,6 +3,7 @@
 # RUN: not ds-opt %t/precision.onnx 2>&1 | FileCheck %s --check-prefix=PRECISION
 # RUN: not ds-opt %t/nbits_attrs.onnx 2>&1 | FileCheck %s --check-prefix=ATTRS
 # RUN: not ds-opt %t/nbits_prepacked.onnx 2>&1 | FileCheck %s --check-prefix=PREPACKED
+# RUN: not ds-opt %t/output_dtype.onnx 2>&1 | FileCheck %s --check-prefix=OUTDTYPE
 from onnx_testing import *
 
 # QuantizeLinear-23 divides in `precision`, which must name a float type.
@@ -27,3 +28,11 @@ def nbits(name, **attrs):
 nbits("nbits_attrs", K=32, N=8)
 # PREPACKED: node 'y' (MatMulNBits, com.microsoft opset 1): attribute 'weight_prepacked' = 1 (a device-specific layout) is not supported
 nbits("nbits_prepacked", K=32, N=8, block_size=16, bits=4, weight_prepacked=1)
+
+# QuantizeLinear-21: output_dtype and the zero point's type must agree.
+# OUTDTYPE: node 'q' (QuantizeLinear, ai.onnx opset 21): attribute 'output_dtype' (i8) differs from the zero point's type ui8
+emit("output_dtype", model([node("QuantizeLinear", ["x", "s", "z"], ["q"],
+                                 output_dtype=TensorProto.INT8)],
+                           [value("x", TensorProto.FLOAT, [4])], [value("q", TensorProto.INT8, [4])],
+                           [tensor("s", np.float32(0.5)), tensor("z", np.uint8(3))], opset=21),
+     check=False)

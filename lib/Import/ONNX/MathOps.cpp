@@ -219,9 +219,123 @@ SmallVector<int64_t> permutationTo(ArrayRef<int> term, ArrayRef<int> order) {
   return perm;
 }
 
-/// Einsum equations that are one batched matrix product: two operands, exactly one
-/// contracted index, row and column indices, and batch indices (shared, or on one
-/// side only as leading broadcast dims). Operand and result transposes are allowed.
+/// A two-operand einsum with the one contracted index `k` as a batched ds.matmul.
+/// A vector operand (no index of its own) gets a unit row or column, squeezed from
+/// the product again, as numpy matmul does. Gives std::nullopt when the batch
+/// indices do not fit a matmul's broadcasting; the caller then falls back.
+std::optional<FailureOr<Value>>
+importEinsumAsMatmul(NodeContext &ctx, Value a, Value b, SmallVector<int> ta,
+                     SmallVector<int> tb, ArrayRef<int> to, int k, ArrayRef<int> onlyA,
+                     ArrayRef<int> onlyB, ArrayRef<int> shared) {
+  // The row (column) index is the lhs-only (rhs-only) index that comes last in the
+  // result; other one-sided indices are batch dims the other operand broadcasts over.
+  constexpr int kUnitRow = -1, kUnitCol = -2;
+  auto lastIn = [&](ArrayRef<int> candidates, int none) {
+    if (candidates.empty())
+      return none;
+    int best = candidates.front();
+    for (int idx : candidates)
+      if (llvm::find(to, idx) > llvm::find(to, best))
+        best = idx;
+    return best;
+  };
+  int m = lastIn(onlyA, kUnitRow), n = lastIn(onlyB, kUnitCol);
+  SmallVector<int> batch;
+  for (int idx : to)
+    if (idx != m && idx != n)
+      batch.push_back(idx);
+  // Numpy broadcasting aligns batch dims from the right, so dims of one operand only
+  // must lead, and only one operand may have them.
+  bool seenShared = false, extraA = false, extraB = false;
+  for (int idx : batch) {
+    if (llvm::is_contained(shared, idx))
+      seenShared = true;
+    else if (seenShared)
+      return std::nullopt;
+    else
+      (llvm::is_contained(ta, idx) ? extraA : extraB) = true;
+  }
+  if (extraA && extraB)
+    return std::nullopt;
+  auto unsqueeze = [&](Value v, int64_t axis) {
+    return ctx.create<UnsqueezeOp>(
+        v, {ctx.named("axes", ctx.b.getDenseI64ArrayAttr({axis}))});
+  };
+  // A vector lhs becomes a [1, K] row, a vector rhs a [K, 1] column.
+  if (m == kUnitRow) {
+    int64_t pos = llvm::find(ta, k) - ta.begin();
+    auto v = unsqueeze(a, pos);
+    if (failed(v))
+      return FailureOr<Value>(failure());
+    a = *v;
+    ta.insert(ta.begin() + pos, m);
+  }
+  if (n == kUnitCol) {
+    int64_t pos = llvm::find(tb, k) - tb.begin() + 1;
+    auto v = unsqueeze(b, pos);
+    if (failed(v))
+      return FailureOr<Value>(failure());
+    b = *v;
+    tb.insert(tb.begin() + pos, n);
+  }
+  // Operand layouts: batch dims in result order, then the operand's own order of its
+  // last two indices (a swap becomes a transpose flag).
+  auto layout = [&](ArrayRef<int> term, int own, bool &swapped) {
+    SmallVector<int> order;
+    for (int idx : batch)
+      if (llvm::is_contained(term, idx))
+        order.push_back(idx);
+    bool ownFirst = llvm::find(term, own) < llvm::find(term, k);
+    swapped = !ownFirst;
+    order.push_back(ownFirst ? own : k);
+    order.push_back(ownFirst ? k : own);
+    return order;
+  };
+  bool swapA, swapB;
+  SmallVector<int> orderA = layout(ta, m, swapA), orderB = layout(tb, n, swapB);
+  // lhs layout [.., M, K] needs no flag; rhs [.., K, N] needs none either.
+  bool transA = swapA, transB = !swapB;
+  // Batch dims out of result order are moved by ds.transpose.
+  auto pa = transpose(ctx, a, permutationTo(ta, orderA));
+  if (failed(pa))
+    return FailureOr<Value>(failure());
+  auto pb = transpose(ctx, b, permutationTo(tb, orderB));
+  if (failed(pb))
+    return FailureOr<Value>(failure());
+  SmallVector<int> mn(batch), nm(batch);
+  mn.append({m, n});
+  nm.append({n, m});
+  FailureOr<Value> y;
+  SmallVector<int> produced;
+  if (to == ArrayRef<int>(nm)) {
+    // (A B)^T = B^T A^T: swap the operands instead of transposing the result.
+    y = matmul(ctx, *pb, *pa, !transB, !transA);
+    produced = nm;
+  } else {
+    y = matmul(ctx, *pa, *pb, transA, transB);
+    produced = mn;
+  }
+  if (failed(y))
+    return y;
+  SmallVector<int64_t> unitAxes;
+  for (auto [i, idx] : llvm::enumerate(produced))
+    if (idx == kUnitRow || idx == kUnitCol)
+      unitAxes.push_back(i);
+  if (!unitAxes.empty()) {
+    y = ctx.create<SqueezeOp>(*y,
+                              {ctx.named("axes", ctx.b.getDenseI64ArrayAttr(unitAxes))});
+    if (failed(y))
+      return y;
+    llvm::erase_if(produced, [](int idx) { return idx == kUnitRow || idx == kUnitCol; });
+  }
+  return transpose(ctx, *y, permutationTo(produced, to));
+}
+
+/// Einsum with one or two operands and no index repeated within a term (diagonals).
+/// One operand is a sum and a transpose. Two operands with one contracted index are
+/// a batched ds.matmul where the batch indices allow it (vectors included); other
+/// two-operand forms (outer products, several contracted indices) are a broadcast
+/// ds.binary mul and a ds.reduce sum.
 LogicalResult importEinsum(NodeContext &ctx) {
   std::string equation = ctx.getString("equation");
   if (ctx.failedAttributes())
@@ -232,8 +346,8 @@ LogicalResult importEinsum(NodeContext &ctx) {
       eq += ch;
   auto unsupported = [&](const Twine &why) {
     return ctx.fail("Einsum equation '" + equation + "' is not supported: " + why +
-                    "; ds imports equations that are one batched matrix product, such "
-                    "as 'bij,bjk->bik' or 'bhid,bhjd->bhij'");
+                    "; ds imports Einsum with one or two operands and no index "
+                    "repeated within a term");
   };
   StringRef s(eq);
   auto [lhsPart, outPart] = s.split("->");
@@ -241,7 +355,10 @@ LogicalResult importEinsum(NodeContext &ctx) {
   SmallVector<StringRef> terms;
   lhsPart.split(terms, ',');
   std::string err;
-  if (terms.size() == 1 && ctx.numInputs() == 1) {
+  if ((int64_t)terms.size() != (int64_t)ctx.numInputs())
+    return ctx.fail("Einsum equation '" + equation + "' has " + Twine(terms.size()) +
+                    " operand term(s) for " + Twine(ctx.numInputs()) + " input(s)");
+  if (terms.size() == 1) {
     // One operand: a sum over the indices the result drops, then a transpose.
     auto t = expandTerm(terms[0], ctx.inputType(0).getRank(), err);
     if (failed(t))
@@ -288,8 +405,8 @@ LogicalResult importEinsum(NodeContext &ctx) {
     auto y = transpose(ctx, x, permutationTo(kept, out));
     return failed(y) ? failure() : ctx.setOutput(*y);
   }
-  if (terms.size() != 2 || ctx.numInputs() != 2)
-    return unsupported("it has " + Twine(terms.size()) + " operand term(s), not 2");
+  if (terms.size() != 2)
+    return unsupported("it has " + Twine(terms.size()) + " operands");
   auto ta = expandTerm(terms[0], ctx.inputType(0).getRank(), err);
   if (failed(ta))
     return unsupported(err);
@@ -322,100 +439,92 @@ LogicalResult importEinsum(NodeContext &ctx) {
     llvm::sort(once);
     to.append(once);
   }
+  // An index of one operand that is in neither the other operand nor the result is
+  // summed out of that operand first.
+  Value a = ctx.input(0), b = ctx.input(1);
+  SmallVector<int> termA(*ta), termB(*tb);
+  auto sumPrivate = [&](Value &v, SmallVector<int> &term,
+                        ArrayRef<int> other) -> LogicalResult {
+    SmallVector<int64_t> axes;
+    SmallVector<int> kept;
+    for (auto [i, idx] : llvm::enumerate(term)) {
+      if (llvm::is_contained(other, idx) || llvm::is_contained(to, idx))
+        kept.push_back(idx);
+      else
+        axes.push_back(i);
+    }
+    if (axes.empty())
+      return success();
+    auto r = reduce(ctx, ReduceFn::sum, v, axes, false);
+    if (failed(r))
+      return failure();
+    v = *r;
+    term = kept;
+    return success();
+  };
+  if (failed(sumPrivate(a, termA, termB)) || failed(sumPrivate(b, termB, termA)))
+    return failure();
   // Classify the indices.
   SmallVector<int> contracted, onlyA, onlyB, shared;
-  for (int idx : llvm::concat<int>(*ta, *tb, to)) {
-    bool inA = llvm::is_contained(*ta, idx), inB = llvm::is_contained(*tb, idx),
+  for (int idx : llvm::concat<int>(termA, termB, to)) {
+    bool inA = llvm::is_contained(termA, idx), inB = llvm::is_contained(termB, idx),
          inO = llvm::is_contained(to, idx);
-    auto name = [&] {
-      return idx >= kEllipsisBase ? std::string("an ellipsis dim")
-                                  : "index '" + std::string(1, (char)idx) + "'";
-    };
     SmallVector<int> *bucket;
     if (inA && inB)
       bucket = inO ? &shared : &contracted;
-    else if (!inO)
-      return unsupported(name() + " is summed over one operand only");
     else if (!inA && !inB)
-      return unsupported(name() + " of the result is in no operand");
+      return unsupported((idx >= kEllipsisBase
+                              ? std::string("an ellipsis dim")
+                              : "index '" + std::string(1, (char)idx) + "'") +
+                         " of the result is in no operand");
     else
       bucket = inA ? &onlyA : &onlyB;
     if (!llvm::is_contained(*bucket, idx))
       bucket->push_back(idx);
   }
-  if (contracted.size() != 1)
-    return unsupported(Twine(contracted.size()) + " contracted indices (needs exactly 1)");
-  if (onlyA.empty() || onlyB.empty())
-    return unsupported("each operand needs an index of its own (a row and a column)");
-  // The row (column) index is the lhs-only (rhs-only) index that comes last in the
-  // result; other one-sided indices are batch dims the other operand broadcasts over.
-  auto lastIn = [&](ArrayRef<int> candidates) {
-    int best = candidates.front();
-    for (int idx : candidates)
-      if (llvm::find(to, idx) > llvm::find(to, best))
-        best = idx;
-    return best;
-  };
-  int k = contracted.front(), m = lastIn(onlyA), n = lastIn(onlyB);
-  SmallVector<int> batch;
-  for (int idx : to)
-    if (idx != m && idx != n)
-      batch.push_back(idx);
-  // Numpy broadcasting aligns batch dims from the right, so dims of one operand only
-  // must lead, and only one operand may have them.
-  bool seenShared = false, extraA = false, extraB = false;
-  for (int idx : batch) {
-    bool isShared = llvm::is_contained(shared, idx);
-    if (isShared)
-      seenShared = true;
-    else if (seenShared)
-      return unsupported("a batch index of one operand follows a shared one");
-    else
-      (llvm::is_contained(*ta, idx) ? extraA : extraB) = true;
+  if (contracted.size() == 1) {
+    auto y = importEinsumAsMatmul(ctx, a, b, termA, termB, to, contracted.front(),
+                                  onlyA, onlyB, shared);
+    // std::nullopt: not one matrix product, so the general form below.
+    if (y)
+      return failed(*y) ? failure() : ctx.setOutput(**y);
   }
-  if (extraA && extraB)
-    return unsupported("both operands have batch indices of their own");
-  // Operand layouts: batch dims in result order, then the operand's own order of its
-  // last two indices (a swap becomes a transpose flag).
-  auto layout = [&](ArrayRef<int> term, int own, bool &swapped) {
-    SmallVector<int> order;
-    for (int idx : batch)
+  // General form: both operands laid out as [result indices, contracted indices]
+  // (unit dims for the indices they lack), multiplied with broadcasting, and summed
+  // over the contracted indices.
+  SmallVector<int> order(to);
+  order.append(contracted);
+  auto expand = [&](Value v, ArrayRef<int> term) -> FailureOr<Value> {
+    SmallVector<int> present;
+    SmallVector<int64_t> missing;
+    for (auto [i, idx] : llvm::enumerate(order)) {
       if (llvm::is_contained(term, idx))
-        order.push_back(idx);
-    bool ownFirst = llvm::find(term, own) < llvm::find(term, k);
-    swapped = !ownFirst;
-    order.push_back(ownFirst ? own : k);
-    order.push_back(ownFirst ? k : own);
-    return order;
+        present.push_back(idx);
+      else
+        missing.push_back(i);
+    }
+    auto t = transpose(ctx, v, permutationTo(term, present));
+    if (failed(t) || missing.empty())
+      return t;
+    return ctx.create<UnsqueezeOp>(
+        *t, {ctx.named("axes", ctx.b.getDenseI64ArrayAttr(missing))});
   };
-  bool swapA, swapB;
-  SmallVector<int> orderA = layout(*ta, m, swapA), orderB = layout(*tb, n, swapB);
-  // lhs layout [.., M, K] needs no flag; rhs [.., K, N] needs none either.
-  bool transA = swapA, transB = !swapB;
-  // Batch dims out of result order are moved by ds.transpose.
-  auto a = transpose(ctx, ctx.input(0), permutationTo(*ta, orderA));
-  if (failed(a))
+  auto ea = expand(a, termA);
+  if (failed(ea))
     return failure();
-  auto b = transpose(ctx, ctx.input(1), permutationTo(*tb, orderB));
-  if (failed(b))
+  auto eb = expand(b, termB);
+  if (failed(eb))
     return failure();
-  SmallVector<int> mn(batch), nm(batch);
-  mn.append({m, n});
-  nm.append({n, m});
-  FailureOr<Value> y;
-  SmallVector<int> produced;
-  if (to == ArrayRef<int>(nm)) {
-    // (A B)^T = B^T A^T: swap the operands instead of transposing the result.
-    y = matmul(ctx, *b, *a, !transB, !transA);
-    produced = nm;
-  } else {
-    y = matmul(ctx, *a, *b, transA, transB);
-    produced = mn;
-  }
+  auto y = ctx.binary(BinaryFn::mul, *ea, *eb);
   if (failed(y))
     return failure();
-  y = transpose(ctx, *y, permutationTo(produced, to));
-  return failed(y) ? failure() : ctx.setOutput(*y);
+  if (!contracted.empty()) {
+    y = reduce(ctx, ReduceFn::sum, *y,
+               llvm::to_vector(llvm::seq<int64_t>(to.size(), order.size())), false);
+    if (failed(y))
+      return failure();
+  }
+  return ctx.setOutput(*y);
 }
 
 //===----------------------------------------------------------------------===//
@@ -558,6 +667,9 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
   auto mean = reduce(ctx, ReduceFn::mean, *xs, axes, true);
   if (failed(mean))
     return failure();
+  // A node with outputs (Y, Mean) only gets no InvStdDev.
+  if (!ctx.hasOutput(2))
+    return ctx.setOutputs({*y, *mean});
   auto centered = ctx.binary(BinaryFn::sub, *xs, *mean);
   if (failed(centered))
     return failure();

@@ -1,0 +1,85 @@
+# RUN: %python %s %t
+# RUN: ds-opt %t/attr.onnx | FileCheck %s --check-prefix=ATTR
+# RUN: ds-opt %t/input.onnx | FileCheck %s --check-prefix=INPUT
+# RUN: ds-opt %t/noop.onnx | FileCheck %s --check-prefix=NOOP
+# RUN: ds-opt %t/dtypes.onnx | FileCheck %s --check-prefix=DTYPE
+# RUN: not ds-opt %t/axes_input.onnx 2>&1 | FileCheck %s --check-prefix=AXESIN
+# RUN: not ds-opt %t/axes_range.onnx 2>&1 | FileCheck %s --check-prefix=RANGE
+# RUN: not ds-opt %t/duplicate.onnx 2>&1 | FileCheck %s --check-prefix=DUP
+from onnx_testing import *
+
+F = TensorProto.FLOAT
+I64 = TensorProto.INT64
+
+# ReduceMean: the mean.
+# Before opset 18 (here 17, the last such version) axes is an attribute;
+# keepdims defaults to 1 and absent axes reduce every dim.
+# ATTR-LABEL: func.func @main
+# ATTR: ds.reduce mean %arg0 {axes = array<i64: 1>, keep_dims} : tensor<?x4x8xf32> -> tensor<?x1x8xf32>
+# ATTR: ds.reduce mean %arg0 {axes = array<i64: 0, -1>} : tensor<?x4x8xf32> -> tensor<4xf32>
+# ATTR: ds.reduce mean %arg0 {axes = array<i64: 0, 1, 2>, keep_dims} : tensor<?x4x8xf32> -> tensor<1x1x1xf32>
+emit("attr", model(
+    [node("ReduceMean", ["x"], ["y"], axes=[1]),
+     node("ReduceMean", ["x"], ["z"], axes=[0, -1], keepdims=0),
+     node("ReduceMean", ["x"], ["w"])],
+    [value("x", F, ["n", 4, 8])],
+    [value("y", F, ["n", 1, 8]), value("z", F, [4]), value("w", F, [1, 1, 1])],
+    opset=17))
+
+# ReduceMean-18: axes is an optional constant input; absent or empty, every dim.
+# INPUT-LABEL: func.func @main
+# INPUT: ds.reduce mean %arg0 {axes = array<i64: -1>, keep_dims} : tensor<?x4x8xf32> -> tensor<?x4x1xf32>
+# INPUT: ds.reduce mean %arg0 {axes = array<i64: 0, 1, 2>} : tensor<?x4x8xf32> -> tensor<f32>
+# INPUT: ds.reduce mean %arg0 {axes = array<i64: 0, 1, 2>, keep_dims} : tensor<?x4x8xf32> -> tensor<1x1x1xf32>
+emit("input", model(
+    [node("ReduceMean", ["x", "axes"], ["y"]),
+     node("ReduceMean", ["x"], ["z"], keepdims=0),
+     node("ReduceMean", ["x", "empty"], ["w"])],
+    [value("x", F, ["n", 4, 8])],
+    [value("y", F, ["n", 4, 1]), value("z", F, []), value("w", F, [1, 1, 1])],
+    [tensor("axes", np.array([-1], np.int64)), tensor("empty", np.zeros((0,), np.int64))],
+    opset=18))
+
+# noop_with_empty_axes = 1 without axes reduces nothing: the identity.
+# NOOP-LABEL: func.func @main
+# NOOP-SAME: (%[[X:.*]]: tensor<?x4xf32>
+# NOOP: %[[R:.*]] = ds.reduce mean %[[X]] {axes = array<i64: 0>, keep_dims} : tensor<?x4xf32> -> tensor<1x4xf32>
+# NOOP: return %[[X]], %[[X]], %[[R]]
+emit("noop", model(
+    [node("ReduceMean", ["x"], ["y"], noop_with_empty_axes=1),
+     node("ReduceMean", ["x", "empty"], ["z"], noop_with_empty_axes=1),
+     node("ReduceMean", ["x", "zero"], ["w"], noop_with_empty_axes=1)],
+    [value("x", F, ["n", 4])],
+    [value("y", F, ["n", 4]), value("z", F, ["n", 4]), value("w", F, [1, 4])],
+    [tensor("empty", np.zeros((0,), np.int64)), tensor("zero", np.array([0], np.int64))],
+    opset=18))
+
+# Integer and half-precision element types keep their type.
+# DTYPE-LABEL: func.func @main
+# DTYPE: ds.reduce mean %arg0 {axes = array<i64: 1>} : tensor<2x3xi32> -> tensor<2xi32>
+# DTYPE: ds.reduce mean %arg1 {axes = array<i64: 1>} : tensor<2x3xi64> -> tensor<2xi64>
+# DTYPE: ds.reduce mean %arg2 {axes = array<i64: 1>} : tensor<2x3xbf16> -> tensor<2xbf16>
+emit("dtypes", model(
+    [node("ReduceMean", ["a", "one"], ["ya"], keepdims=0),
+     node("ReduceMean", ["b", "one"], ["yb"], keepdims=0),
+     node("ReduceMean", ["c", "one"], ["yc"], keepdims=0)],
+    [value("a", TensorProto.INT32, [2, 3]), value("b", I64, [2, 3]),
+     value("c", TensorProto.BFLOAT16, [2, 3])],
+    [value("ya", TensorProto.INT32, [2]), value("yb", I64, [2]),
+     value("yc", TensorProto.BFLOAT16, [2])],
+    [tensor("one", np.array([1], np.int64))], opset=18))
+
+# AXESIN: node 'y' (ReduceMean, ai.onnx opset 18): input #1 ('axes', axes) must be a constant, or computable from static shapes
+emit("axes_input", model(
+    [node("ReduceMean", ["x", "axes"], ["y"])],
+    [value("x", F, [2, 3]), value("axes", I64, [1])], [value("y", F, [2, 1])], opset=18))
+
+# RANGE: node 'y' (ReduceMean, ai.onnx opset 13): axes [0, 2] are out of range for rank 2
+emit("axes_range", model(
+    [node("ReduceMean", ["x"], ["y"], axes=[0, 2])],
+    [value("x", F, [2, 3])], [value("y", F, [1, 1])], opset=13), check=False)
+
+# DUP: node 'y' (ReduceMean, ai.onnx opset 13): 'ds.reduce' op axis -1 is repeated (as 1)
+emit("duplicate", model(
+    [node("ReduceMean", ["x"], ["y"], axes=[1, -1])],
+    [value("x", F, [2, 3])], [value("y", F, [2, 1])], opset=13), check=False)

@@ -455,6 +455,15 @@ LogicalResult importScatterND(NodeContext &ctx) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult importRange(NodeContext &ctx) {
+  // Range-27 stash_type: 1 (the default) accumulates float16/bfloat16 in float, which
+  // is what ds does; 0 would accumulate in the narrow type.
+  Type element = ctx.inputType(0).getElementType();
+  if (ctx.opset >= 27 && (element.isF16() || element.isBF16())) {
+    int64_t stash = ctx.getInt("stash_type", 1);
+    if (stash != 1)
+      return ctx.fail("attribute 'stash_type' is " + Twine(stash) +
+                      "; ds computes float16 and bfloat16 ranges in float (stash_type 1)");
+  }
   return bindResult(ctx, ctx.create<RangeOp>({ctx.input(0), ctx.input(1), ctx.input(2)}));
 }
 

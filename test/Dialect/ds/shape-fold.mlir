@@ -262,3 +262,160 @@ func.func @no_fold_large() -> tensor<100000xi64> {
   %0 = ds.range %s, %l, %d : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<100000xi64>
   return %0 : tensor<100000xi64>
 }
+
+// -----
+
+// gather_nd of constants: index tuples (negative ones from the back), a batch dim,
+// and a splat input.
+// CHECK-LABEL: func.func @gather_nd_folds
+// CHECK-NOT: ds.gather_nd
+// CHECK-DAG: %[[A:.*]] = ds.constant dense<[5, 1, 3]> : tensor<3xi64>
+// CHECK-DAG: %[[B:.*]] = ds.constant dense<{{\[}}[2, 3], [4, 5]]> : tensor<2x2xi64>
+// CHECK-DAG: %[[C:.*]] = ds.constant dense<7.000000e+00> : tensor<2x3xf32>
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @gather_nd_folds() -> (tensor<3xi64>, tensor<2x2xi64>, tensor<2x3xf32>) {
+  %d = ds.constant dense<[[0, 1, 2], [3, 4, 5]]> : tensor<2x3xi64>
+  %i = ds.constant dense<[[1, 2], [0, 1], [-1, -3]]> : tensor<3x2xi64>
+  %0 = ds.gather_nd %d, %i : (tensor<2x3xi64>, tensor<3x2xi64>) -> tensor<3xi64>
+  %b = ds.constant dense<[[[0, 1], [2, 3]], [[4, 5], [6, 7]]]> : tensor<2x2x2xi64>
+  %bi = ds.constant dense<[[1], [0]]> : tensor<2x1xi64>
+  %1 = ds.gather_nd %b, %bi {batch_dims = 1 : i64} : (tensor<2x2x2xi64>, tensor<2x1xi64>) -> tensor<2x2xi64>
+  %s = ds.constant dense<7.0> : tensor<4x3xf32>
+  %si = ds.constant dense<[[3], [0]]> : tensor<2x1xi64>
+  %2 = ds.gather_nd %s, %si : (tensor<4x3xf32>, tensor<2x1xi64>) -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<3xi64>, tensor<2x2xi64>, tensor<2x3xf32>
+}
+
+// -----
+
+// An index out of range (even into a splat) and non-constant indices do not fold.
+// CHECK-LABEL: func.func @gather_nd_no_fold
+// CHECK-COUNT-2: ds.gather_nd
+func.func @gather_nd_no_fold(%i: tensor<1x1xi64>) -> (tensor<1x3xf32>, tensor<1x3xf32>) {
+  %s = ds.constant dense<7.0> : tensor<4x3xf32>
+  %oob = ds.constant dense<[[4]]> : tensor<1x1xi64>
+  %0 = ds.gather_nd %s, %oob : (tensor<4x3xf32>, tensor<1x1xi64>) -> tensor<1x3xf32>
+  %1 = ds.gather_nd %s, %i : (tensor<4x3xf32>, tensor<1x1xi64>) -> tensor<1x3xf32>
+  return %0, %1 : tensor<1x3xf32>, tensor<1x3xf32>
+}
+
+// -----
+
+// scatter_elements of constants: plain writes along axis 1, and repeated indices
+// combined by add, mul, max and min.
+// CHECK-LABEL: func.func @scatter_elements_folds
+// CHECK-NOT: ds.scatter_elements
+// CHECK-DAG: %[[A:.*]] = ds.constant dense<{{\[}}[0, 10, 2], [3, 4, 40]]> : tensor<2x3xi64>
+// CHECK-DAG: %[[B:.*]] = ds.constant dense<[1.000000e+00, 6.000000e+00, 1.000000e+00]> : tensor<3xf32>
+// CHECK-DAG: %[[C:.*]] = ds.constant dense<[1, 6, 1]> : tensor<3xi32>
+// CHECK-DAG: %[[D:.*]] = ds.constant dense<[1, 3, 1]> : tensor<3xi32>
+// CHECK-DAG: %[[E:.*]] = ds.constant dense<[1, -2, 1]> : tensor<3xi32>
+// CHECK: return %[[A]], %[[B]], %[[C]], %[[D]], %[[E]]
+func.func @scatter_elements_folds() -> (tensor<2x3xi64>, tensor<3xf32>, tensor<3xi32>, tensor<3xi32>, tensor<3xi32>) {
+  %d = ds.constant dense<[[0, 1, 2], [3, 4, 5]]> : tensor<2x3xi64>
+  %i = ds.constant dense<[[1], [-1]]> : tensor<2x1xi64>
+  %u = ds.constant dense<[[10], [40]]> : tensor<2x1xi64>
+  %0 = ds.scatter_elements none %d, %i, %u {axis = 1 : i64} : (tensor<2x3xi64>, tensor<2x1xi64>, tensor<2x1xi64>) -> tensor<2x3xi64>
+  %f = ds.constant dense<1.0> : tensor<3xf32>
+  %fi = ds.constant dense<[1, 1]> : tensor<2xi64>
+  %fu = ds.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %1 = ds.scatter_elements add %f, %fi, %fu {axis = 0 : i64} : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  %n = ds.constant dense<1> : tensor<3xi32>
+  %nu = ds.constant dense<[2, 3]> : tensor<2xi32>
+  %2 = ds.scatter_elements mul %n, %fi, %nu {axis = 0 : i64} : (tensor<3xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<3xi32>
+  %3 = ds.scatter_elements max %n, %fi, %nu {axis = 0 : i64} : (tensor<3xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<3xi32>
+  %neg = ds.constant dense<[-2, 3]> : tensor<2xi32>
+  %4 = ds.scatter_elements min %n, %fi, %neg {axis = 0 : i64} : (tensor<3xi32>, tensor<2xi64>, tensor<2xi32>) -> tensor<3xi32>
+  return %0, %1, %2, %3, %4 : tensor<2x3xi64>, tensor<3xf32>, tensor<3xi32>, tensor<3xi32>, tensor<3xi32>
+}
+
+// -----
+
+// Repeated indices without a reduction (undefined order), an index out of range, a
+// bool add and non-constant updates do not fold.
+// CHECK-LABEL: func.func @scatter_elements_no_fold
+// CHECK-COUNT-4: ds.scatter_elements
+func.func @scatter_elements_no_fold(%u: tensor<2xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xi1>, tensor<3xf32>) {
+  %f = ds.constant dense<1.0> : tensor<3xf32>
+  %fi = ds.constant dense<[1, 1]> : tensor<2xi64>
+  %fu = ds.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %0 = ds.scatter_elements none %f, %fi, %fu {axis = 0 : i64} : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  %oob = ds.constant dense<[0, 3]> : tensor<2xi64>
+  %1 = ds.scatter_elements add %f, %oob, %fu {axis = 0 : i64} : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  %b = ds.constant dense<false> : tensor<3xi1>
+  %bu = ds.constant dense<true> : tensor<2xi1>
+  %2 = ds.scatter_elements add %b, %fi, %bu {axis = 0 : i64} : (tensor<3xi1>, tensor<2xi64>, tensor<2xi1>) -> tensor<3xi1>
+  %3 = ds.scatter_elements add %f, %fi, %u {axis = 0 : i64} : (tensor<3xf32>, tensor<2xi64>, tensor<2xf32>) -> tensor<3xf32>
+  return %0, %1, %2, %3 : tensor<3xf32>, tensor<3xf32>, tensor<3xi1>, tensor<3xf32>
+}
+
+// -----
+
+// scatter_nd of constants: rows addressed by 1-tuples (negative from the back), and
+// one element written twice combined by mul.
+// CHECK-LABEL: func.func @scatter_nd_folds
+// CHECK-NOT: ds.scatter_nd
+// CHECK-DAG: %[[A:.*]] = ds.constant dense<{{\[}}[7, 8], [2, 3], [5, 6]]> : tensor<3x2xi64>
+// CHECK-DAG: %[[B:.*]] = ds.constant dense<{{\[}}[1, 2], [3, 24]]> : tensor<2x2xi32>
+// CHECK: return %[[A]], %[[B]]
+func.func @scatter_nd_folds() -> (tensor<3x2xi64>, tensor<2x2xi32>) {
+  %d = ds.constant dense<[[0, 1], [2, 3], [4, 5]]> : tensor<3x2xi64>
+  %i = ds.constant dense<[[-1], [0]]> : tensor<2x1xi64>
+  %u = ds.constant dense<[[5, 6], [7, 8]]> : tensor<2x2xi64>
+  %0 = ds.scatter_nd none %d, %i, %u : (tensor<3x2xi64>, tensor<2x1xi64>, tensor<2x2xi64>) -> tensor<3x2xi64>
+  %m = ds.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi32>
+  %mi = ds.constant dense<[[1, 1], [1, 1]]> : tensor<2x2xi64>
+  %mu = ds.constant dense<[2, 3]> : tensor<2xi32>
+  %1 = ds.scatter_nd mul %m, %mi, %mu : (tensor<2x2xi32>, tensor<2x2xi64>, tensor<2xi32>) -> tensor<2x2xi32>
+  return %0, %1 : tensor<3x2xi64>, tensor<2x2xi32>
+}
+
+// -----
+
+// A slice written twice without a reduction and an index out of range do not fold.
+// CHECK-LABEL: func.func @scatter_nd_no_fold
+// CHECK-COUNT-2: ds.scatter_nd
+func.func @scatter_nd_no_fold() -> (tensor<2x2xi32>, tensor<2x2xi32>) {
+  %m = ds.constant dense<[[1, 2], [3, 4]]> : tensor<2x2xi32>
+  %mi = ds.constant dense<[[1, 1], [1, 1]]> : tensor<2x2xi64>
+  %mu = ds.constant dense<[2, 3]> : tensor<2xi32>
+  %0 = ds.scatter_nd none %m, %mi, %mu : (tensor<2x2xi32>, tensor<2x2xi64>, tensor<2xi32>) -> tensor<2x2xi32>
+  %oob = ds.constant dense<[[2, 0], [0, 0]]> : tensor<2x2xi64>
+  %1 = ds.scatter_nd add %m, %oob, %mu : (tensor<2x2xi32>, tensor<2x2xi64>, tensor<2xi32>) -> tensor<2x2xi32>
+  return %0, %1 : tensor<2x2xi32>, tensor<2x2xi32>
+}
+
+// -----
+
+// one_hot of constant indices: the last axis and axis 0, negative indices from the
+// back, an index out of range gives an all-off row.
+// CHECK-LABEL: func.func @one_hot_folds
+// CHECK-NOT: ds.one_hot
+// CHECK-DAG: %[[A:.*]] = ds.constant dense<{{\[}}[5, 9, 5], [5, 5, 9], [5, 5, 5]]> : tensor<3x3xi64>
+// CHECK-DAG: %[[B:.*]] = ds.constant dense<{{\[}}[0.000000e+00, 1.000000e+00], [1.000000e+00, 0.000000e+00]]> : tensor<2x2xf32>
+// CHECK: return %[[A]], %[[B]]
+func.func @one_hot_folds() -> (tensor<3x3xi64>, tensor<2x2xf32>) {
+  %i = ds.constant dense<[1, -1, 3]> : tensor<3xi64>
+  %d = ds.constant dense<3> : tensor<i64>
+  %v = ds.constant dense<[5, 9]> : tensor<2xi64>
+  %0 = ds.one_hot %i, %d, %v {axis = 1 : i64} : (tensor<3xi64>, tensor<i64>, tensor<2xi64>) -> tensor<3x3xi64>
+  %j = ds.constant dense<[1, 0]> : tensor<2xi32>
+  %e = ds.constant dense<[2]> : tensor<1xi64>
+  %w = ds.constant dense<[0.0, 1.0]> : tensor<2xf32>
+  %1 = ds.one_hot %j, %e, %w {axis = 0 : i64} : (tensor<2xi32>, tensor<1xi64>, tensor<2xf32>) -> tensor<2x2xf32>
+  return %0, %1 : tensor<3x3xi64>, tensor<2x2xf32>
+}
+
+// -----
+
+// Indices or depth known only at run time do not fold.
+// CHECK-LABEL: func.func @one_hot_no_fold
+// CHECK-COUNT-2: ds.one_hot
+func.func @one_hot_no_fold(%i: tensor<3xi64>, %d: tensor<i64>) -> (tensor<3x3xi64>, tensor<3x?xi64>) {
+  %c = ds.constant dense<[0, 1, 2]> : tensor<3xi64>
+  %three = ds.constant dense<3> : tensor<i64>
+  %v = ds.constant dense<[0, 1]> : tensor<2xi64>
+  %0 = ds.one_hot %i, %three, %v {axis = 1 : i64} : (tensor<3xi64>, tensor<i64>, tensor<2xi64>) -> tensor<3x3xi64>
+  %1 = ds.one_hot %c, %d, %v {axis = 1 : i64} : (tensor<3xi64>, tensor<i64>, tensor<2xi64>) -> tensor<3x?xi64>
+  return %0, %1 : tensor<3x3xi64>, tensor<3x?xi64>
+}

@@ -241,16 +241,15 @@ static DenseElementsAttr remapElements(DenseElementsAttr input, RankedTensorType
   SmallVector<Attribute> out;
   out.reserve(type.getNumElements());
   bool ok = true;
+  int64_t size = input.getNumElements();
   forEachIndex(type.getShape(), [&](ArrayRef<int64_t> index) {
     int64_t i = map(index);
     if (i < 0)
       out.push_back(fill);
-    else if (splat)
-      out.push_back(splat);
-    else if (i < (int64_t)source.size())
-      out.push_back(source[i]);
+    else if (i >= size)
+      ok = false; // an out-of-range index: no fold, even for a splat input
     else
-      ok = false;
+      out.push_back(splat ? splat : source[i]);
   });
   if (!ok || llvm::any_of(out, [](Attribute a) { return !a; }))
     return {};
@@ -268,6 +267,27 @@ static DenseElementsAttr int64Constant(RankedTensorType type, ArrayRef<int64_t> 
     ints.push_back(
         APInt(element.getWidth(), v, /*isSigned=*/true, /*implicitTrunc=*/true));
   return DenseElementsAttr::get(type, ints);
+}
+
+/// The values of a small constant integer tensor (indices, depth) for folders.
+static std::optional<SmallVector<int64_t>> smallInts(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense || dense.getNumElements() > kMaxFoldElements)
+    return std::nullopt;
+  bool isUnsigned = dense.getElementType().isUnsignedInteger();
+  SmallVector<int64_t> out;
+  out.reserve(dense.getNumElements());
+  for (const APInt &v : dense.getValues<APInt>())
+    out.push_back(isUnsigned ? (int64_t)v.getZExtValue() : v.getSExtValue());
+  return out;
+}
+
+/// Row-major linear index of `index` in a tensor with `strides`.
+static int64_t linearIndex(ArrayRef<int64_t> index, ArrayRef<int64_t> strides) {
+  int64_t linear = 0;
+  for (auto [i, s] : llvm::zip(index, strides))
+    linear += i * s;
+  return linear;
 }
 
 /// Normalizes and checks a list of axes; failure on one out of range or repeated.
@@ -1516,6 +1536,44 @@ LogicalResult GatherNdOp::verify() {
   return success();
 }
 
+OpFoldResult GatherNdOp::fold(FoldAdaptor adaptor) {
+  auto input = smallConstant(adaptor.getData());
+  auto indices = smallInts(adaptor.getIndices());
+  auto dataType = getData().getType();
+  auto indexType = getIndices().getType();
+  auto type = getType();
+  if (!input || !indices || !dataType.hasStaticShape() || !indexType.hasStaticShape() ||
+      !type.hasStaticShape())
+    return {};
+  int64_t q = indexType.getRank(), r = dataType.getRank(), b = (int64_t)getBatchDims();
+  int64_t m = indexType.getDimSize(q - 1);
+  if (m < 1 || b >= q || b + m > r || type.getRank() != q - 1 + r - b - m)
+    return {};
+  // An index out of range is a run-time error, not a fold (even of a splat).
+  for (auto [k, at] : llvm::enumerate(*indices)) {
+    int64_t d = dataType.getDimSize(b + k % m);
+    if (at < -d || at >= d)
+      return {};
+  }
+  auto dataStrides = stridesOf(dataType.getShape());
+  auto indexStrides = stridesOf(indexType.getShape());
+  return remapElements(input, type, [&](ArrayRef<int64_t> idx) -> int64_t {
+    // idx = [batch dims, other index dims, trailing data dims].
+    int64_t tuple = linearIndex(idx.take_front(q - 1), indexStrides);
+    SmallVector<int64_t> pos(idx.take_front(b));
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t d = dataType.getDimSize(b + j), at = (*indices)[tuple + j];
+      if (at < 0)
+        at += d;
+      if (at < 0 || at >= d)
+        return std::numeric_limits<int64_t>::max(); // out of range: no fold
+      pos.push_back(at);
+    }
+    pos.append(idx.begin() + q - 1, idx.end());
+    return linearIndex(pos, dataStrides);
+  });
+}
+
 //===----------------------------------------------------------------------===//
 // ScatterElementsOp, ScatterNdOp
 //===----------------------------------------------------------------------===//
@@ -1553,6 +1611,162 @@ LogicalResult ScatterElementsOp::verify() {
     return emitOpError("axis ")
            << (int64_t)getAxis() << " is out of range for rank " << data.getRank();
   return success();
+}
+
+/// `current` combined with `update` by a scatter reduction; null when the element
+/// type has no such arithmetic here (bool add, say).
+static Attribute combineScatter(ScatterReduction reduction, Attribute current,
+                                Attribute update) {
+  if (reduction == ScatterReduction::none)
+    return update;
+  if (auto a = dyn_cast<IntegerAttr>(current)) {
+    auto b = dyn_cast<IntegerAttr>(update);
+    if (!b || a.getType().isInteger(1))
+      return {};
+    const APInt &x = a.getValue(), &y = b.getValue();
+    bool isUnsigned = a.getType().isUnsignedInteger();
+    APInt out;
+    switch (reduction) {
+    case ScatterReduction::add:
+      out = x + y;
+      break;
+    case ScatterReduction::mul:
+      out = x * y;
+      break;
+    case ScatterReduction::max:
+      out = isUnsigned ? llvm::APIntOps::umax(x, y) : llvm::APIntOps::smax(x, y);
+      break;
+    case ScatterReduction::min:
+      out = isUnsigned ? llvm::APIntOps::umin(x, y) : llvm::APIntOps::smin(x, y);
+      break;
+    case ScatterReduction::none:
+      break;
+    }
+    return IntegerAttr::get(a.getType(), out);
+  }
+  if (auto a = dyn_cast<FloatAttr>(current)) {
+    auto b = dyn_cast<FloatAttr>(update);
+    if (!b)
+      return {};
+    APFloat x = a.getValue();
+    const APFloat &y = b.getValue();
+    switch (reduction) {
+    case ScatterReduction::add:
+      x.add(y, APFloat::rmNearestTiesToEven);
+      break;
+    case ScatterReduction::mul:
+      x.multiply(y, APFloat::rmNearestTiesToEven);
+      break;
+    case ScatterReduction::max:
+      x = llvm::maximum(x, y);
+      break;
+    case ScatterReduction::min:
+      x = llvm::minimum(x, y);
+      break;
+    case ScatterReduction::none:
+      break;
+    }
+    return FloatAttr::get(a.getType(), x);
+  }
+  return {};
+}
+
+/// Applies updates to a copy of `data`: `targets[k]` (a linear index, or -1 for an
+/// index out of range) receives `updates[k]`. Null, i.e. no fold, on an index out of
+/// range, on an element written twice without a reduction (ONNX leaves the order
+/// undefined) or on a reduction the element type does not support.
+static DenseElementsAttr scatterConstant(RankedTensorType type, DenseElementsAttr data,
+                                         DenseElementsAttr updates,
+                                         ArrayRef<int64_t> targets,
+                                         ScatterReduction reduction) {
+  if (!type.hasStaticShape() || type.getNumElements() > kMaxFoldElements ||
+      data.getType().getShape() != type.getShape() ||
+      updates.getNumElements() != (int64_t)targets.size())
+    return {};
+  SmallVector<Attribute> out(data.getValues<Attribute>().begin(),
+                             data.getValues<Attribute>().end());
+  SmallVector<Attribute> values(updates.getValues<Attribute>().begin(),
+                                updates.getValues<Attribute>().end());
+  SmallVector<bool> written(out.size(), false);
+  for (auto [k, t] : llvm::enumerate(targets)) {
+    if (t < 0 || t >= (int64_t)out.size())
+      return {};
+    if (reduction == ScatterReduction::none && written[t])
+      return {};
+    written[t] = true;
+    out[t] = combineScatter(reduction, out[t], values[k]);
+    if (!out[t])
+      return {};
+  }
+  return DenseElementsAttr::get(type, out);
+}
+
+OpFoldResult ScatterElementsOp::fold(FoldAdaptor adaptor) {
+  auto data = smallConstant(adaptor.getData());
+  auto updates = smallConstant(adaptor.getUpdates());
+  auto indices = smallInts(adaptor.getIndices());
+  auto dataType = getData().getType();
+  auto indexType = getIndices().getType();
+  if (!data || !updates || !indices || !dataType.hasStaticShape() ||
+      !indexType.hasStaticShape() || indexType.getRank() != dataType.getRank() ||
+      updates.getType().getShape() != indexType.getShape())
+    return {};
+  auto axis = normalizeAxis((int64_t)getAxis(), dataType.getRank());
+  if (failed(axis))
+    return {};
+  auto dataStrides = stridesOf(dataType.getShape());
+  auto indexStrides = stridesOf(indexType.getShape());
+  SmallVector<int64_t> targets;
+  forEachIndex(indexType.getShape(), [&](ArrayRef<int64_t> idx) {
+    int64_t d = dataType.getDimSize(*axis);
+    int64_t at = (*indices)[linearIndex(idx, indexStrides)];
+    if (at < 0)
+      at += d;
+    SmallVector<int64_t> pos(idx);
+    pos[*axis] = at;
+    bool inRange = llvm::all_of(llvm::enumerate(pos), [&](auto p) {
+      return p.value() >= 0 && p.value() < dataType.getDimSize(p.index());
+    });
+    targets.push_back(inRange ? linearIndex(pos, dataStrides) : -1);
+  });
+  return scatterConstant(getType(), data, updates, targets, getReduction());
+}
+
+OpFoldResult ScatterNdOp::fold(FoldAdaptor adaptor) {
+  auto data = smallConstant(adaptor.getData());
+  auto updates = smallConstant(adaptor.getUpdates());
+  auto indices = smallInts(adaptor.getIndices());
+  auto dataType = getData().getType();
+  auto indexType = getIndices().getType();
+  if (!data || !updates || !indices || !dataType.hasStaticShape() ||
+      !indexType.hasStaticShape() || !updates.getType().hasStaticShape())
+    return {};
+  int64_t q = indexType.getRank(), m = indexType.getDimSize(q - 1);
+  if (m > dataType.getRank())
+    return {};
+  // Each index tuple addresses a block of the trailing data dims.
+  auto block = staticElementCount(dataType.getShape().drop_front(m));
+  auto dataStrides = stridesOf(dataType.getShape());
+  int64_t tuples = m ? (int64_t)indices->size() / m : 0;
+  if (!block || m == 0)
+    return {};
+  SmallVector<int64_t> targets;
+  for (int64_t t = 0; t < tuples; ++t) {
+    int64_t base = 0;
+    for (int64_t j = 0; j < m; ++j) {
+      int64_t d = dataType.getDimSize(j), at = (*indices)[t * m + j];
+      if (at < 0)
+        at += d;
+      if (at < 0 || at >= d) {
+        base = -1;
+        break;
+      }
+      base += at * dataStrides[j];
+    }
+    for (int64_t e = 0; e < *block; ++e)
+      targets.push_back(base < 0 ? -1 : base + e);
+  }
+  return scatterConstant(getType(), data, updates, targets, getReduction());
 }
 
 LogicalResult ScatterNdOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
@@ -1826,6 +2040,38 @@ LogicalResult OneHotOp::verify() {
   if (values.getRank() != 1 || values.getDimSize(0) != 2)
     return emitOpError("values must be a 1-D tensor of [off, on], got ") << values;
   return success();
+}
+
+OpFoldResult OneHotOp::fold(FoldAdaptor adaptor) {
+  auto indices = smallInts(adaptor.getIndices());
+  auto depth = smallInts(adaptor.getDepth());
+  auto values = smallConstant(adaptor.getValues());
+  auto type = getType();
+  auto indexType = getIndices().getType();
+  if (!indices || !depth || depth->size() != 1 || !values ||
+      values.getNumElements() != 2 || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldElements || !indexType.hasStaticShape() ||
+      values.getElementType() != type.getElementType())
+    return {};
+  auto axis = normalizeAxis((int64_t)getAxis(), type.getRank());
+  if (failed(axis) || type.getDimSize(*axis) != (*depth)[0])
+    return {};
+  Attribute off = values.getValues<Attribute>()[0];
+  Attribute on = values.getValues<Attribute>()[1];
+  auto indexStrides = stridesOf(indexType.getShape());
+  int64_t d = (*depth)[0];
+  SmallVector<Attribute> out;
+  out.reserve(type.getNumElements());
+  forEachIndex(type.getShape(), [&](ArrayRef<int64_t> idx) {
+    SmallVector<int64_t> pos(idx);
+    pos.erase(pos.begin() + *axis);
+    // Indices outside [-depth, depth) give an all-off row.
+    int64_t i = (*indices)[linearIndex(pos, indexStrides)];
+    if (i < 0)
+      i += d;
+    out.push_back(i == idx[*axis] ? on : off);
+  });
+  return DenseElementsAttr::get(type, out);
 }
 
 LogicalResult EyeLikeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -314,6 +314,7 @@ def DS_GatherNdOp : DS_InferOp<"gather_nd", [Pure]> {
                        DefaultValuedAttr<ConfinedAttr<I64Attr, [IntNonNegative]>, "0">:$batch_dims);
   let results = (outs DS_Tensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 
@@ -335,6 +336,7 @@ def DS_ScatterElementsOp : DS_InferOp<"scatter_elements", [Pure]> {
   let assemblyFormat = [{
     $reduction $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 
@@ -356,6 +358,7 @@ def DS_ScatterNdOp : DS_InferOp<"scatter_nd", [Pure]> {
   let assemblyFormat = [{
     $reduction $data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
   }];
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 
@@ -449,6 +452,7 @@ def DS_OneHotOp : DS_InferOp<"one_hot", [Pure]> {
                        DefaultValuedAttr<I64Attr, "-1">:$axis);
   let results = (outs DS_Tensor:$output);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
   let hasVerifier = 1;
 }
 

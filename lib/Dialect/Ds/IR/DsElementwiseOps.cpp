@@ -126,19 +126,6 @@ static Attribute buildElements(RankedTensorType type,
   return DenseElementsAttr::get(type, values);
 }
 
-static double toDouble(const APFloat &v) {
-  APFloat c = v;
-  bool lost;
-  c.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-  return c.convertToDouble();
-}
-
-static APFloat fromDouble(double v, const llvm::fltSemantics &sem) {
-  APFloat c(v);
-  bool lost;
-  c.convert(sem, APFloat::rmNearestTiesToEven, &lost);
-  return c;
-}
 
 static bool isUnsignedElement(Type e) { return e.isUnsignedInteger() || e.isInteger(1); }
 

@@ -110,19 +110,6 @@ static DenseElementsAttr foldableConstant(Attribute attr) {
   return dense;
 }
 
-static double toDouble(const APFloat &v) {
-  APFloat c = v;
-  bool lost;
-  c.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-  return c.convertToDouble();
-}
-
-static APFloat fromDouble(double v, const llvm::fltSemantics &sem) {
-  APFloat c(v);
-  bool lost;
-  c.convert(sem, APFloat::rmNearestTiesToEven, &lost);
-  return c;
-}
 
 /// Row-major strides of a static shape.
 static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {

@@ -49,6 +49,20 @@ LogicalResult ds::verifyRefinesInferredType(Operation *op) {
   return success();
 }
 
+double ds::toDouble(const APFloat &value) {
+  APFloat converted = value;
+  bool lost;
+  converted.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+  return converted.convertToDouble();
+}
+
+APFloat ds::fromDouble(double value, const llvm::fltSemantics &semantics) {
+  APFloat converted(value);
+  bool lost;
+  converted.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+  return converted;
+}
+
 std::string ds::shapeToString(ArrayRef<int64_t> shape) {
   std::string s;
   for (auto [i, d] : llvm::enumerate(shape)) {

@@ -41,6 +41,11 @@ std::optional<SmallVector<int64_t>> getConstantInts(Value value);
 /// Element count of a static shape, or nullopt on a dynamic dim or overflow.
 std::optional<int64_t> staticElementCount(ArrayRef<int64_t> shape);
 
+/// Float conversions for folders, which compute in double and round to the element
+/// type (round to nearest, ties to even).
+double toDouble(const APFloat &value);
+APFloat fromDouble(double value, const llvm::fltSemantics &semantics);
+
 /// The largest constant a folder materializes; bigger results stay as ops.
 constexpr int64_t kMaxFoldElements = 1 << 16;
 

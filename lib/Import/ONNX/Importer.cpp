@@ -280,13 +280,6 @@ LogicalResult GraphImporter::checkInitializers(const onnx::GraphProto &graph) {
   return success(ok);
 }
 
-/// "2x?x4xf32"-style text of a type for messages.
-static std::string typeToString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
 
 LogicalResult GraphImporter::checkOutputType(const onnx::ValueInfoProto &out, Value v) {
   if (!out.type().has_tensor_type())

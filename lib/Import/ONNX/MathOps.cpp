@@ -637,11 +637,23 @@ FailureOr<Type> stashType(NodeContext &ctx) {
   return t;
 }
 
+/// ds norms compute their statistics in f32, or f64 for f64 inputs: a stash type
+/// wider than that is refused rather than silently narrowed; a narrower one is met
+/// with more precision than asked for.
+LogicalResult checkStashPrecision(NodeContext &ctx, Type stash, StringRef op) {
+  Type input = ctx.inputType(0).getElementType();
+  if (stash.isF64() && !input.isF64())
+    return ctx.fail("attribute 'stash_type' = DOUBLE is not supported for " +
+                    typeToString(input) + " inputs (" + op +
+                    " computes in f32, or f64 for f64 inputs)");
+  return success();
+}
+
 LogicalResult importLayerNormalization(NodeContext &ctx) {
   int64_t axisAttr = ctx.getInt("axis", -1);
   float epsilon = ctx.getFloat("epsilon", 1e-5f);
   auto stash = stashType(ctx);
-  if (failed(stash))
+  if (failed(stash) || failed(checkStashPrecision(ctx, *stash, "ds.layer_norm")))
     return failure();
   Value x = ctx.input(0);
   RankedTensorType type = ctx.inputType(0);
@@ -691,14 +703,9 @@ LogicalResult importLayerNormalization(NodeContext &ctx) {
 LogicalResult importRMSNormalization(NodeContext &ctx) {
   int64_t axis = ctx.getInt("axis", -1);
   float epsilon = ctx.getFloat("epsilon", 1e-5f);
-  // rms_norm computes in f32; a wider stash type is refused rather than ignored.
   auto stash = stashType(ctx);
-  if (failed(stash))
+  if (failed(stash) || failed(checkStashPrecision(ctx, *stash, "ds.rms_norm")))
     return failure();
-  if (!stash->isF32() && *stash != ctx.inputType(0).getElementType())
-    return ctx.fail("attribute 'stash_type' = " +
-                    onnxTypeName((int32_t)ctx.getInt("stash_type", 1)) +
-                    " is not supported (ds.rms_norm computes in f32)");
   auto y = ctx.create<RmsNormOp>(
       {ctx.input(0), ctx.input(1)},
       {i64Attr(ctx, "axis", axis), ctx.named("epsilon", ctx.b.getF32FloatAttr(epsilon))});

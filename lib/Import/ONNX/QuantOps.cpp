@@ -16,13 +16,6 @@ using namespace mlir::ds::onnx_import;
 
 namespace {
 
-std::string str(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
-
 /// axis / block_size / saturate as the node's opset defines them.
 SmallVector<NamedAttribute> quantAttrs(NodeContext &ctx, bool withSaturate) {
   SmallVector<NamedAttribute> attrs;
@@ -56,9 +49,9 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
       return failure();
     out = *t;
     if (zp && ctx.inputType(2).getElementType() != out)
-      return ctx.fail("attribute 'output_dtype' (" + str(out) +
+      return ctx.fail("attribute 'output_dtype' (" + typeToString(out) +
                       ") differs from the zero point's type " +
-                      str(ctx.inputType(2).getElementType()));
+                      typeToString(ctx.inputType(2).getElementType()));
   } else if (zp) {
     out = ctx.inputType(2).getElementType();
   }
@@ -72,7 +65,7 @@ LogicalResult importQuantizeLinear(NodeContext &ctx) {
     divType = *t;
   }
   if (!isa<FloatType>(divType))
-    return ctx.fail("the division type " + str(divType) + " (scale or 'precision') "
+    return ctx.fail("the division type " + typeToString(divType) + " (scale or 'precision') "
                     "must be a float type");
   auto s = ctx.cast(scale, divType);
   auto xf = isa<FloatType>(ctx.inputType(0).getElementType())

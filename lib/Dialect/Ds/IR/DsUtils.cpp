@@ -49,6 +49,13 @@ LogicalResult ds::verifyRefinesInferredType(Operation *op) {
   return success();
 }
 
+std::string ds::typeToString(Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
 double ds::toDouble(const APFloat &value) {
   APFloat converted = value;
   bool lost;

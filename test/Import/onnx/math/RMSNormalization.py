@@ -34,7 +34,7 @@ emit("rms_norm_types", model(
      value("hw", TensorProto.FLOAT16, [8])],
     [value("y", F, [2, "n", 8]), value("z", TensorProto.FLOAT16, [4, 8])], opset=23))
 
-# STASH: node 'y' (RMSNormalization, ai.onnx opset 23): attribute 'stash_type' = DOUBLE is not supported (ds.rms_norm computes in f32)
+# STASH: node 'y' (RMSNormalization, ai.onnx opset 23): attribute 'stash_type' = DOUBLE is not supported for f32 inputs (ds.rms_norm computes in f32, or f64 for f64 inputs)
 emit("rms_norm_stash", model(
     [node("RMSNormalization", ["x", "w"], ["y"], stash_type=TensorProto.DOUBLE)],
     [value("x", F, [2, 8])], [value("y", F, [2, 8])],

@@ -10,7 +10,7 @@ def DS_RmsNormOp : DS_InferOp<"rms_norm", [Pure]> {
   let summary = "Root-mean-square normalization over the trailing axes";
   let description = [{
     `output = input / sqrt(mean(input^2 over axes [axis, rank)) + epsilon) * scale`,
-    computed in fp32 whatever the storage type (DEEPSEEK.md). `scale` broadcasts
+    computed in fp32 whatever the storage type (DEEPSEEK.md), or f64 for f64 inputs. `scale` broadcasts
     against the normalized trailing dims.
 
     Example:
@@ -33,7 +33,7 @@ def DS_LayerNormOp : DS_InferOp<"layer_norm", [Pure]> {
   let summary = "Layer normalization over the trailing axes";
   let description = [{
     `output = (input - mean) / sqrt(var + epsilon) * scale + bias` with mean and
-    (biased) variance over axes [axis, rank), computed in fp32. `bias` is optional.
+    (biased) variance over axes [axis, rank), computed in fp32 (f64 for f64 inputs). `bias` is optional.
 
     Example:
     ```mlir

@@ -17,6 +17,9 @@ namespace mlir::ds {
 /// each dim either matches or one side is dynamic: the IR may carry a refined type.
 bool areCompatibleReturnTypes(TypeRange inferred, TypeRange actual);
 
+/// A type as MLIR prints it (`f32`, `tensor<2x?xbf16>`), for messages.
+std::string typeToString(Type type);
+
 /// Prints a shape as `2x?x64` for diagnostics.
 std::string shapeToString(ArrayRef<int64_t> shape);
 

@@ -7,9 +7,11 @@
 //
 // Causal alignment: ds.attention masks key j for query i when j > i + (Skv - Sq)
 // (bottom-right, the KV-cache form). ONNX Attention aligns top-left plus the past
-// length; both agree when the new keys are as many as the queries. When both
-// lengths are static and differ the import fails; dynamic lengths are taken to be
-// equal (self-attention), which is how decoder exports use is_causal.
+// length; both agree when the new keys are as many as the queries. ai.onnx
+// Attention builds the top-left mask explicitly where it cannot prove that (see
+// importAttention). The com.microsoft ops fail when both lengths are static and
+// differ; dynamic lengths are taken to be equal (self-attention), which is how
+// those exports use causal masks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -164,22 +166,280 @@ LogicalResult checkMaskLength(NodeContext &ctx, Value mask, Value k4,
 // ai.onnx Attention (23, 24)
 //===----------------------------------------------------------------------===//
 
+/// A 1-D i64 shape: for each (v, d), dim `d` of `v` (a ds.shape_of slice, which
+/// folds when static), or the constant `d` where `v` is null.
+FailureOr<Value> shapeFrom(NodeContext &ctx, ArrayRef<std::pair<Value, int64_t>> parts) {
+  SmallVector<Value> pieces;
+  for (auto [v, d] : parts) {
+    if (!v) {
+      pieces.push_back(ctx.i64s({d}));
+      continue;
+    }
+    auto dim = ctx.create<ShapeOfOp>(v, {ctx.named("start", ctx.b.getI64IntegerAttr(d)),
+                                         ctx.named("end", ctx.b.getI64IntegerAttr(d + 1))});
+    if (failed(dim))
+      return failure();
+    pieces.push_back(*dim);
+  }
+  return concat(ctx, pieces, 0);
+}
+
+FailureOr<Value> reshapeTo(NodeContext &ctx, Value x, Value shape) {
+  return ctx.create<ReshapeOp>({x, shape},
+                               {ctx.named("allow_zero", ctx.b.getBoolAttr(false))});
+}
+
+Value negInf(NodeContext &ctx, Type element) {
+  return ctx.scalar(element, -std::numeric_limits<double>::infinity());
+}
+
+/// ONNX pads an attn_mask whose last dim is shorter than the keys (a length of 1
+/// included, as the reference does) with -inf / false up to the key count.
+FailureOr<Value> padMaskToKeys(NodeContext &ctx, Value mask, Value k4) {
+  auto m = cast<RankedTensorType>(mask.getType());
+  int64_t rank = m.getRank();
+  if (rank == 0)
+    return mask;
+  int64_t last = m.getDimSize(rank - 1);
+  int64_t total = cast<RankedTensorType>(k4.getType()).getDimSize(2);
+  Value pads;
+  if (!ShapedType::isDynamic(last) && !ShapedType::isDynamic(total)) {
+    if (last > total) {
+      (void)ctx.fail("input 'attn_mask' covers " + Twine(last) + " keys but there are " +
+                     Twine(total) + " (past and new)");
+      return failure();
+    }
+    if (last == total)
+      return mask;
+    pads = ctx.i64s({0, total - last});
+  } else {
+    auto keys = shapeFrom(ctx, {{k4, 2}});
+    auto have = shapeFrom(ctx, {{mask, rank - 1}});
+    if (failed(keys) || failed(have))
+      return failure();
+    auto missing = ctx.binary(BinaryFn::sub, *keys, *have);
+    if (failed(missing))
+      return failure();
+    auto p = concat(ctx, {ctx.i64s({0}), *missing}, 0);
+    if (failed(p))
+      return failure();
+    pads = *p;
+  }
+  Type e = m.getElementType();
+  Value fill = e.isInteger(1) ? ctx.scalar(e, 0) : negInf(ctx, e);
+  return ctx.create<PadOp>(
+      {mask, pads, fill},
+      {ctx.named("mode", PadModeAttr::get(ctx.getContext(), PadMode::constant)),
+       ctx.named("axes", ctx.b.getDenseI64ArrayAttr({rank - 1}))});
+}
+
+/// ONNX's causal mask, aligned top-left after the past: key j is visible to query
+/// i iff j <= i + past. An i1 [Sq, T] tensor (a constant when shapes are static).
+FailureOr<Value> causalKeep(NodeContext &ctx, Value q4, Value k4, Value pastKey) {
+  Value past;
+  if (pastKey) {
+    auto p = dimScalar(ctx, pastKey, 2);
+    if (failed(p))
+      return failure();
+    past = *p;
+  }
+  auto rows = positionsFrom(ctx, q4, 2, past);
+  auto cols = positionsFrom(ctx, k4, 2, Value());
+  if (failed(rows) || failed(cols))
+    return failure();
+  auto column = reshape(ctx, *rows, {-1, 1});
+  if (failed(column))
+    return failure();
+  return ctx.compare(CompareFn::le, *cols, *column);
+}
+
+/// nonpad_kv_seqlen: key j of batch b is valid iff j < lengths[b]. i1 [B, 1, 1, T].
+FailureOr<Value> paddingKeep(NodeContext &ctx, Value lengths, Value k4) {
+  auto type = cast<RankedTensorType>(lengths.getType());
+  if (type.getRank() != 1) {
+    (void)ctx.fail("input 'nonpad_kv_seqlen' must be 1-D [batch], got shape " +
+                   shapeToString(type.getShape()));
+    return failure();
+  }
+  if (type.getElementType() != ctx.b.getI64Type()) {
+    auto c = ctx.cast(lengths, ctx.b.getI64Type());
+    if (failed(c))
+      return failure();
+    lengths = *c;
+  }
+  auto perBatch = reshape(ctx, lengths, {-1, 1, 1, 1});
+  auto keys = positionsFrom(ctx, k4, 2, Value());
+  if (failed(perBatch) || failed(keys))
+    return failure();
+  auto keys4 = reshape(ctx, *keys, {1, 1, 1, -1});
+  if (failed(keys4))
+    return failure();
+  return ctx.compare(CompareFn::lt, *keys4, *perBatch);
+}
+
+/// Both keep masks (either may be null).
+FailureOr<Value> andKeep(NodeContext &ctx, Value a, Value b) {
+  if (!a || !b)
+    return a ? a : b;
+  return ctx.binary(BinaryFn::and_, a, b);
+}
+
+/// Restricts `mask` (null, i1 keep or float additive) to the keys `keep` allows:
+/// `and` for a boolean mask, -inf elsewhere for a float one.
+FailureOr<Value> applyKeep(NodeContext &ctx, Value mask, Value keep) {
+  if (!keep || !mask)
+    return mask ? mask : keep;
+  Type e = cast<RankedTensorType>(mask.getType()).getElementType();
+  if (e.isInteger(1))
+    return ctx.binary(BinaryFn::and_, mask, keep);
+  return ctx.select(keep, mask, negInf(ctx, e));
+}
+
+/// The optional output qk_matmul_output, decomposed (ds.attention keeps the
+/// scores internal). Like the ONNX reference: Q and K each scaled by sqrt(scale),
+/// kv heads repeated for grouped queries; then by mode
+///   0: Q·Kᵀ    1: softcap(Q·Kᵀ)    2: softcap(Q·Kᵀ) + mask
+///   3: softmax(softcap(Q·Kᵀ) + mask) (in softmax_precision when given).
+/// Mode 0 ignores softcap as the operator text and onnxruntime do; the Python
+/// reference (onnx 1.22) softcaps there too. `mask` is the whole mask: attn_mask,
+/// causal and padding.
+FailureOr<Value> qkMatmulOutput(NodeContext &ctx, Value q4, Value k4, float scale,
+                                float softcap, int64_t mode, Value mask,
+                                Type softmaxType) {
+  auto qType = cast<RankedTensorType>(q4.getType());
+  auto kType = cast<RankedTensorType>(k4.getType());
+  Type e = qType.getElementType();
+  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+  bool staticHeads = !ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv);
+  Value q = q4, k = k4;
+  if (scale > 0) {
+    Value root = ctx.scalar(e, std::sqrt((double)scale));
+    auto qs = ctx.binary(BinaryFn::mul, q, root);
+    auto ks = ctx.binary(BinaryFn::mul, k, root);
+    if (failed(qs) || failed(ks))
+      return failure();
+    q = *qs, k = *ks;
+  }
+  auto transposeB = ctx.named("transpose_b", ctx.b.getUnitAttr());
+  FailureOr<Value> s = failure();
+  if (staticHeads && hq == hkv) {
+    s = ctx.create<MatmulOp>({q, k}, {transposeB});
+  } else {
+    // Query head h reads kv head h / (hq / hkv): view the queries as
+    // [B, Hkv, hq / hkv, Sq, D] against keys [B, Hkv, 1, T, D]. With dynamic
+    // head counts the group size is the reshape's -1.
+    auto groupedShape =
+        staticHeads ? shapeFrom(ctx, {{q, 0}, {Value(), hkv}, {Value(), hq / hkv},
+                                      {q, 2}, {q, 3}})
+                    : shapeFrom(ctx, {{q, 0}, {k, 1}, {Value(), -1}, {q, 2}, {q, 3}});
+    if (failed(groupedShape))
+      return failure();
+    auto grouped = reshapeTo(ctx, q, *groupedShape);
+    auto k5 = ctx.create<UnsqueezeOp>(k, {ctx.named("axes", ctx.b.getDenseI64ArrayAttr({2}))});
+    if (failed(grouped) || failed(k5))
+      return failure();
+    auto s5 = ctx.create<MatmulOp>({*grouped, *k5}, {transposeB});
+    auto outShape = shapeFrom(ctx, {{q, 0}, {q, 1}, {q, 2}, {k, 2}});
+    if (failed(s5) || failed(outShape))
+      return failure();
+    s = reshapeTo(ctx, *s5, *outShape);
+  }
+  if (failed(s))
+    return failure();
+  if (scale <= 0) {
+    s = ctx.binary(BinaryFn::mul, *s, ctx.scalar(e, scale));
+    if (failed(s))
+      return failure();
+  }
+  if (mode == 0)
+    return s;
+  if (softcap > 0) {
+    Value cap = ctx.scalar(e, softcap);
+    auto t = ctx.binary(BinaryFn::div, *s, cap);
+    if (failed(t))
+      return failure();
+    t = ctx.unary(UnaryFn::tanh, *t);
+    if (failed(t))
+      return failure();
+    s = ctx.binary(BinaryFn::mul, *t, cap);
+    if (failed(s))
+      return failure();
+  }
+  if (mode == 1)
+    return s;
+  if (mask) {
+    Type me = cast<RankedTensorType>(mask.getType()).getElementType();
+    if (me.isInteger(1)) {
+      s = ctx.select(mask, *s, negInf(ctx, e));
+    } else {
+      Value m = mask;
+      if (me != e) {
+        auto c = ctx.cast(mask, e);
+        if (failed(c))
+          return failure();
+        m = *c;
+      }
+      s = ctx.binary(BinaryFn::add, *s, m);
+    }
+    if (failed(s))
+      return failure();
+  }
+  if (mode == 2)
+    return s;
+  Value scores = *s;
+  if (softmaxType && softmaxType != e) {
+    auto c = ctx.cast(scores, softmaxType);
+    if (failed(c))
+      return failure();
+    scores = *c;
+  }
+  auto p = ctx.create<SoftmaxOp>(scores, {ctx.named("axis", ctx.b.getI64IntegerAttr(-1))});
+  if (failed(p) || !softmaxType || softmaxType == e)
+    return p;
+  return ctx.cast(*p, e);
+}
+
+/// Masks: attn_mask (bool keep or float additive, padded to the keys), is_causal
+/// and nonpad_kv_seqlen combine into the one mask operand of ds.attention.
+///
+/// Causal alignment: ONNX shows key j to query i iff j <= i + past (top-left
+/// after the past), ds.attention's `causal` iff j <= i + (T - Sq) (bottom-right,
+/// the KV-cache form). They agree iff the new keys are as many as the queries;
+/// when both lengths are static and equal the import uses `causal`, otherwise
+/// (static and different, or either dynamic) it builds the top-left mask
+/// explicitly with ds.range / ds.compare, so dynamic lengths stay exact. We do
+/// not add a second alignment to ds.attention: top-left with a past needs the
+/// past length, which ds.attention does not see.
 LogicalResult importAttention(NodeContext &ctx) {
-  if (ctx.hasInput(6))
-    return ctx.fail("input 'nonpad_kv_seqlen' is not supported yet");
-  if (ctx.hasOutput(3))
-    return ctx.fail("output 'qk_matmul_output' (qk_matmul_output_mode = " +
-                    Twine(ctx.getInt("qk_matmul_output_mode", 0)) +
-                    ") is not supported");
-  if (ctx.hasInput(4) != ctx.hasInput(5))
-    return ctx.fail("inputs 'past_key' and 'past_value' must be given together");
   bool causal = ctx.getInt("is_causal", 0) != 0;
   float softcap = ctx.getFloat("softcap", 0.0f);
   std::optional<float> scaleAttr = ctx.getOptionalFloat("scale");
   std::optional<int64_t> qHeads = ctx.getOptionalInt("q_num_heads");
   std::optional<int64_t> kvHeads = ctx.getOptionalInt("kv_num_heads");
+  int64_t qkMode = ctx.getInt("qk_matmul_output_mode", 0);
+  std::optional<int64_t> softmaxPrecision = ctx.getOptionalInt("softmax_precision");
   if (ctx.failedAttributes())
     return failure();
+  if (qkMode < 0 || qkMode > 3)
+    return ctx.fail("attribute 'qk_matmul_output_mode' = " + Twine(qkMode) +
+                    " is not valid (0 to 3)");
+  // ds.attention computes its softmax in fp32 whatever softmax_precision asks;
+  // the attribute only matters for qk_matmul_output in mode 3.
+  Type softmaxType;
+  if (softmaxPrecision) {
+    auto t = ctx.getElementType("softmax_precision", (int32_t)*softmaxPrecision);
+    if (failed(t))
+      return failure();
+    if (!isa<FloatType>(*t))
+      return ctx.fail("attribute 'softmax_precision' = " + Twine(*softmaxPrecision) +
+                      " is not a floating-point type");
+    softmaxType = *t;
+  }
+  if (ctx.hasInput(6) && ctx.opset < 24)
+    return ctx.fail("input 'nonpad_kv_seqlen' needs opset 24, the node has opset " +
+                    Twine(ctx.opset));
+  if (ctx.hasInput(4) != ctx.hasInput(5))
+    return ctx.fail("inputs 'past_key' and 'past_value' must be given together");
 
   Value q = ctx.input(0), k = ctx.input(1), v = ctx.input(2);
   int64_t rank = ctx.inputType(0).getRank();
@@ -208,23 +468,53 @@ LogicalResult importAttention(NodeContext &ctx) {
       return ctx.fail("attribute 'kv_num_heads' = " + Twine(*kvHeads) +
                       " differs from K's head dim " + Twine(hkv));
   }
-  Value newK = k;
-  if (ctx.hasInput(4)) {
-    auto pk = concat(ctx, {ctx.input(4), k}, 2);
+  int64_t sq = cast<RankedTensorType>(q.getType()).getDimSize(2);
+  int64_t snew = cast<RankedTensorType>(k.getType()).getDimSize(2);
+  Value pastKey = ctx.input(4);
+  if (pastKey) {
+    auto pk = concat(ctx, {pastKey, k}, 2);
     auto pv = concat(ctx, {ctx.input(5), v}, 2);
     if (failed(pk) || failed(pv))
       return failure();
     k = *pk, v = *pv;
   }
+  bool wantScores = ctx.hasOutput(3);
+  bool causalAttr = causal && !ShapedType::isDynamic(sq) &&
+                    !ShapedType::isDynamic(snew) && sq == snew;
+
   Value mask = ctx.input(3);
-  if (mask && failed(checkMaskLength(ctx, mask, k, "attn_mask")))
+  if (mask) {
+    auto padded = padMaskToKeys(ctx, mask, k);
+    if (failed(padded))
+      return failure();
+    mask = *padded;
+  }
+  Value padKeep;
+  if (Value lengths = ctx.input(6)) {
+    auto keep = paddingKeep(ctx, lengths, k);
+    if (failed(keep))
+      return failure();
+    padKeep = *keep;
+  }
+  Value causalMask;
+  if (causal && (!causalAttr || (wantScores && qkMode >= 2))) {
+    auto keep = causalKeep(ctx, q, k, pastKey);
+    if (failed(keep))
+      return failure();
+    causalMask = *keep;
+  }
+  auto extra = andKeep(ctx, causalAttr ? Value() : causalMask, padKeep);
+  if (failed(extra))
     return failure();
-  if (causal && failed(checkCausalAlignment(ctx, q, newK)))
+  auto attentionMask = applyKeep(ctx, mask, *extra);
+  if (failed(attentionMask))
     return failure();
+
   auto scale = attentionScale(ctx, scaleAttr, q);
   if (failed(scale))
     return failure();
-  auto y = buildAttention(ctx, q, k, v, mask, *scale, causal, std::nullopt,
+  auto y = buildAttention(ctx, q, k, v, *attentionMask, *scale, causalAttr,
+                          std::nullopt,
                           softcap > 0 ? std::optional<float>(softcap) : std::nullopt);
   if (failed(y))
     return failure();
@@ -235,7 +525,25 @@ LogicalResult importAttention(NodeContext &ctx) {
       return failure();
     out = *merged;
   }
-  return setOutputs(ctx, {out, k, v});
+  SmallVector<Value> outputs{out, k, v};
+  if (wantScores) {
+    Value scoreMask = *attentionMask;
+    if (causalAttr && qkMode >= 2) {
+      auto all = andKeep(ctx, causalMask, padKeep);
+      if (failed(all))
+        return failure();
+      auto m = applyKeep(ctx, mask, *all);
+      if (failed(m))
+        return failure();
+      scoreMask = *m;
+    }
+    auto scores = qkMatmulOutput(ctx, q, k, *scale, softcap, qkMode, scoreMask,
+                                 softmaxType);
+    if (failed(scores))
+      return failure();
+    outputs.push_back(*scores);
+  }
+  return setOutputs(ctx, outputs);
 }
 
 //===----------------------------------------------------------------------===//

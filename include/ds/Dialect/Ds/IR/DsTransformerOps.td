@@ -33,7 +33,9 @@ def DS_AttentionOp : DS_InferOp<"attention", [Pure]> {
 
     `Skv - Sq` is the past length: with a KV cache of `P` tokens and `Sq` new ones,
     `Skv = P + Sq`, and causal query `i` sees the cache and the new keys up to
-    itself (the bottom-right aligned causal mask). `window` is the left window:
+    itself (the bottom-right aligned causal mask). A top-left aligned causal mask
+    (ONNX Attention with fewer or more new keys than queries) is not an attribute:
+    importers pass it as an explicit i1 `mask`. `window` is the left window:
     each query sees itself and at most `window` keys before it (a model's
     "sliding_window" of `W` keys including itself is `window = W - 1`). The
     optional `mask` broadcasts (numpy rules) to `[B, Hq, Sq, Skv]`; a float mask

@@ -80,12 +80,7 @@ LogicalResult importMod(NodeContext &ctx) {
   Type e = ctx.inputType(0).getElementType();
   if (!fmod && isa<FloatType>(e))
     return ctx.fail("fmod=0 is only defined for integer inputs, got " +
-                    [&] {
-                      std::string s;
-                      llvm::raw_string_ostream os(s);
-                      os << e;
-                      return s;
-                    }());
+                    typeToString(e));
   auto y = ctx.binary(fmod ? BinaryFn::fmod : BinaryFn::mod, ctx.input(0), ctx.input(1));
   return failed(y) ? failure() : ctx.setOutput(*y);
 }

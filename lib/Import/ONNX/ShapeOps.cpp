@@ -27,13 +27,6 @@ std::string listToString(ArrayRef<int64_t> values) {
   return s + "]";
 }
 
-std::string typeToString(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
-
 NamedAttribute i64Attr(NodeContext &ctx, StringRef name, int64_t v) {
   return ctx.named(name, ctx.b.getI64IntegerAttr(v));
 }

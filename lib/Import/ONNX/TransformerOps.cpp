@@ -26,13 +26,6 @@ using namespace mlir::ds::onnx_import;
 
 namespace {
 
-std::string str(Type t) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << t;
-  return s;
-}
-
 std::string fstr(float f) {
   std::string s;
   llvm::raw_string_ostream os(s);
@@ -1043,8 +1036,8 @@ LogicalResult importMoE(NodeContext &ctx) {
   }
   Value logits = ctx.input(1);
   if (Type le = ctx.inputType(1).getElementType(); le != xType.getElementType())
-    return ctx.fail("router_probs element type " + str(le) + " differs from input's " +
-                    str(xType.getElementType()));
+    return ctx.fail("router_probs element type " + typeToString(le) + " differs from input's " +
+                    typeToString(xType.getElementType()));
   SmallVector<Value> operands{x, logits, *gate};
   if (up)
     operands.push_back(up);

@@ -1382,19 +1382,26 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
 }
 DS_COMPATIBLE_RETURN_TYPES(GatherOp)
 
-LogicalResult GatherOp::verify() {
-  auto data = getData().getType();
-  auto axis = normalizeAxis((int64_t)getAxis(), data.getRank());
+/// Checks the gather axis and, when the indices are constant, that each index (negative
+/// ones count from the back) falls inside that dim.
+static LogicalResult verifyGatherIndices(Operation *op, RankedTensorType data,
+                                         int64_t axisAttr, Value indices) {
+  auto axis = normalizeAxis(axisAttr, data.getRank());
   if (failed(axis))
-    return emitOpError("axis ")
-           << (int64_t)getAxis() << " is out of range for rank " << data.getRank();
+    return op->emitOpError("axis ")
+           << axisAttr << " is out of range for rank " << data.getRank();
   int64_t d = data.getDimSize(*axis);
-  if (auto indices = getConstantInts(getIndices()); indices && !isDyn(d))
-    for (int64_t i : *indices)
+  if (auto values = getConstantInts(indices); values && !isDyn(d))
+    for (int64_t i : *values)
       if (i < -d || i >= d)
-        return emitOpError("index ")
+        return op->emitOpError("index ")
                << i << " is out of range for dim " << *axis << " of size " << d;
   return success();
+}
+
+LogicalResult GatherOp::verify() {
+  return verifyGatherIndices(*this, getData().getType(), (int64_t)getAxis(),
+                             getIndices());
 }
 
 OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
@@ -1457,17 +1464,7 @@ LogicalResult GatherElementsOp::verify() {
   if (data.getRank() != indices.getRank())
     return emitOpError("indices have rank ")
            << indices.getRank() << " but data has rank " << data.getRank();
-  auto axis = normalizeAxis((int64_t)getAxis(), data.getRank());
-  if (failed(axis))
-    return emitOpError("axis ")
-           << (int64_t)getAxis() << " is out of range for rank " << data.getRank();
-  int64_t d = data.getDimSize(*axis);
-  if (auto values = getConstantInts(getIndices()); values && !isDyn(d))
-    for (int64_t i : *values)
-      if (i < -d || i >= d)
-        return emitOpError("index ")
-               << i << " is out of range for dim " << *axis << " of size " << d;
-  return success();
+  return verifyGatherIndices(*this, data, (int64_t)getAxis(), getIndices());
 }
 
 OpFoldResult GatherElementsOp::fold(FoldAdaptor adaptor) {

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
@@ -560,6 +561,11 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
   for (auto [i, attrs] : llvm::enumerate(resultAttrs))
     func.setResultAttrs(i, attrs);
+
+  // Folding during import leaves constants (and shape computations) nothing uses.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*entry)))
+    if (isOpTriviallyDead(&op))
+      op.erase();
 
   if (failed(mlir::verify(*module)) || !errors.empty())
     return nullptr;

@@ -38,6 +38,14 @@ static RankedTensorType tensorType(Value v) {
   return cast<RankedTensorType>(v.getType());
 }
 
+/// Length of a 1-D operand (shape, sizes, pads). Inference may run before the ODS
+/// constraints are checked (the importer infers before it creates an op): anything
+/// but 1-D answers "dynamic" here and the verifier reports it.
+static int64_t vectorLength(Value v) {
+  auto type = tensorType(v);
+  return type.getRank() == 1 ? type.getDimSize(0) : ShapedType::kDynamic;
+}
+
 /// Prints a list of ints as `[1, -1, 4]` for diagnostics.
 static std::string listToString(ArrayRef<int64_t> values) {
   std::string s = "[";
@@ -437,7 +445,7 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location>
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
   auto shapeType = tensorType(adaptor.getShape());
-  int64_t rank = shapeType.getDimSize(0);
+  int64_t rank = vectorLength(adaptor.getShape());
   if (isDyn(rank))
     return emitOptionalError(loc,
                              "'ds.reshape' op shape operand must have a static "
@@ -948,7 +956,7 @@ LogicalResult SplitOp::verify() {
            << (int64_t)getAxis() << " is out of range for rank " << type.getRank();
   int64_t n = (int64_t)getNumOutputs(), dim = type.getDimSize(*axis);
   if (Value sizes = getSizes()) {
-    int64_t len = tensorType(sizes).getDimSize(0);
+    int64_t len = vectorLength(sizes);
     if (!isDyn(len) && len != n)
       return emitOpError("sizes has ") << len << " entries for " << n << " outputs";
     if (auto values = getConstantInts(sizes)) {
@@ -1121,7 +1129,7 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
-  int64_t len = tensorType(adaptor.getShape()).getDimSize(0);
+  int64_t len = vectorLength(adaptor.getShape());
   if (isDyn(len))
     return emitOptionalError(loc,
                              "'ds.expand' op shape operand must have a static "
@@ -1234,7 +1242,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
   auto type = tensorType(adaptor.getInput());
   SmallVector<int64_t> dims(type.getShape());
   auto axes = padAxes(adaptor.getAxes(), type.getRank());
-  int64_t len = tensorType(adaptor.getPads()).getDimSize(0);
+  int64_t len = vectorLength(adaptor.getPads());
   if (failed(axes) || isDyn(len) || len != 2 * (int64_t)axes->size()) {
     inferred.push_back(type.clone(SmallVector<int64_t>(type.getRank(), kDyn)));
     return success();
@@ -1893,7 +1901,7 @@ OpFoldResult RangeOp::fold(FoldAdaptor) {
 
 LogicalResult FillOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                        Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  int64_t len = tensorType(adaptor.getShape()).getDimSize(0);
+  int64_t len = vectorLength(adaptor.getShape());
   if (isDyn(len))
     return emitOptionalError(loc,
                              "'ds.fill' op shape operand must have a static "

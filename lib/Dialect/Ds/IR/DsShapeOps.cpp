@@ -46,6 +46,18 @@ static int64_t vectorLength(Value v) {
   return type.getRank() == 1 ? type.getDimSize(0) : ShapedType::kDynamic;
 }
 
+/// The static length of the shape operand of `opName` (reshape, expand, fill), or an
+/// error at `loc`: without it the result rank is unknown.
+static FailureOr<int64_t> staticShapeLength(std::optional<Location> loc,
+                                            StringRef opName, Value shape) {
+  int64_t len = vectorLength(shape);
+  if (isDyn(len))
+    return emitOptionalError(loc, "'", opName,
+                             "' op shape operand must have a static length, got ",
+                             shape.getType());
+  return len;
+}
+
 /// Prints a list of ints as `[1, -1, 4]` for diagnostics.
 static std::string listToString(ArrayRef<int64_t> values) {
   std::string s = "[";
@@ -444,16 +456,12 @@ static SmallVector<int64_t> inferReshapeDims(Value data, Value shape, bool allow
 LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                           Adaptor adaptor,
                                           SmallVectorImpl<Type> &inferred) {
-  auto shapeType = tensorType(adaptor.getShape());
-  int64_t rank = vectorLength(adaptor.getShape());
-  if (isDyn(rank))
-    return emitOptionalError(loc,
-                             "'ds.reshape' op shape operand must have a static "
-                             "length, got ",
-                             shapeType);
+  auto rank = staticShapeLength(loc, getOperationName(), adaptor.getShape());
+  if (failed(rank))
+    return failure();
   auto dims = inferReshapeDims(
       adaptor.getData(), adaptor.getShape(),
-      adaptor.getAllowZeroAttr() && adaptor.getAllowZeroAttr().getValue(), rank);
+      adaptor.getAllowZeroAttr() && adaptor.getAllowZeroAttr().getValue(), *rank);
   inferred.push_back(
       RankedTensorType::get(dims, tensorType(adaptor.getData()).getElementType()));
   return success();
@@ -1129,13 +1137,10 @@ LogicalResult ExpandOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                                          Adaptor adaptor,
                                          SmallVectorImpl<Type> &inferred) {
   auto type = tensorType(adaptor.getInput());
-  int64_t len = vectorLength(adaptor.getShape());
-  if (isDyn(len))
-    return emitOptionalError(loc,
-                             "'ds.expand' op shape operand must have a static "
-                             "length, got ",
-                             adaptor.getShape().getType());
-  auto target = knownOrDynamic(partialShape(adaptor.getShape(), len));
+  auto len = staticShapeLength(loc, getOperationName(), adaptor.getShape());
+  if (failed(len))
+    return failure();
+  auto target = knownOrDynamic(partialShape(adaptor.getShape(), *len));
   inferred.push_back(type.clone(broadcastShapesLenient(type.getShape(), target)));
   return success();
 }
@@ -1901,18 +1906,15 @@ OpFoldResult RangeOp::fold(FoldAdaptor) {
 
 LogicalResult FillOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                        Adaptor adaptor, SmallVectorImpl<Type> &inferred) {
-  int64_t len = vectorLength(adaptor.getShape());
-  if (isDyn(len))
-    return emitOptionalError(loc,
-                             "'ds.fill' op shape operand must have a static "
-                             "length, got ",
-                             adaptor.getShape().getType());
+  auto len = staticShapeLength(loc, getOperationName(), adaptor.getShape());
+  if (failed(len))
+    return failure();
   if (!isa<IntegerAttr, FloatAttr>(adaptor.getValue()))
     return emitOptionalError(loc,
                              "'ds.fill' op value must be an integer or float "
                              "scalar, got ",
                              adaptor.getValue());
-  auto dims = knownOrDynamic(partialShape(adaptor.getShape(), len));
+  auto dims = knownOrDynamic(partialShape(adaptor.getShape(), *len));
   inferred.push_back(RankedTensorType::get(dims, adaptor.getValue().getType()));
   return success();
 }

@@ -276,6 +276,9 @@ TEST(ShapeKernels, TransposeMatchesNaive) {
       {{5}, {0}},
       {{1, 1}, {1, 0}},
       {{130, 3, 2}, {-1, 0, 1}},     // negative perm entry
+      {{200, 130}, {1, 0}},          // several ragged tiles for every element size
+      {{3, 150, 140}, {0, 2, 1}},
+      {{2, 3, 70, 5}, {3, 2, 0, 1}},
   };
   for (const Case &c : cases)
     for (DType type : kSizeTypes) {
@@ -356,6 +359,48 @@ TEST(ShapeKernels, SliceOnnxClamping) {
   EXPECT_EQ(slice1d(-3, -1, 1), (V{7, 8}));
   EXPECT_EQ(slice1d(0, 5, -1, 0), V{});
   EXPECT_NE(errorOf([&] { slice1d(0, 5, 0); }).find("step at index 0 is 0"), std::string::npos);
+}
+
+// CPython's slice.indices(), a formulation independent of the kernel's, with the one
+// place where the ONNX spec (and onnxruntime) differ from numpy: with a negative step, a
+// start before the beginning clamps to 0 (numpy: an empty slice).
+std::vector<int64_t> pythonSlice(int64_t len, int64_t start, int64_t stop, int64_t step) {
+  auto adjust = [&](int64_t v, bool isStart) {
+    if (v < 0) {
+      v = v < -len ? -1 : v + len;
+      if (v < 0) v = step < 0 && !(isStart && len > 0) ? -1 : 0;
+    } else if (v >= len) {
+      v = step < 0 ? len - 1 : len;
+    }
+    return v;
+  };
+  start = adjust(start, true);
+  stop = adjust(stop, false);
+  std::vector<int64_t> out;
+  for (int64_t i = start; step > 0 ? i < stop : i > stop; i += step) out.push_back(i);
+  return out;
+}
+
+TEST(ShapeKernels, SliceRandomMatchesPython) {
+  const int64_t kMax = std::numeric_limits<int64_t>::max();
+  const int64_t kMin = std::numeric_limits<int64_t>::min();
+  const int64_t specials[] = {kMax, kMin, kMax - 1, int64_t(std::numeric_limits<int32_t>::max()),
+                              int64_t(std::numeric_limits<int32_t>::min())};
+  std::mt19937 rng(17);
+  for (int trial = 0; trial < 2000; ++trial) {
+    int64_t len = rng() % 8;
+    auto pick = [&]() -> int64_t {
+      return rng() % 6 == 0 ? specials[rng() % 5] : int64_t(rng() % 25) - 12;
+    };
+    int64_t start = pick(), stop = pick(), step = int64_t(rng() % 7) - 3;
+    if (step == 0) step = rng() % 2 ? kMin : kMax;
+    // Python cannot step by kMin safely in the reference loop: use a huge finite step.
+    if (step == kMin) step = -(int64_t(1) << 40);
+    if (step == kMax) step = int64_t(1) << 40;
+    std::vector<int64_t> expected = pythonSlice(len, start, stop, step);
+    ASSERT_EQ(slice1d(start, stop, step, len), expected)
+        << "len " << len << " [" << start << ":" << stop << ":" << step << "]";
+  }
 }
 
 TEST(ShapeKernels, SliceMultiAxisMatchesNaive) {

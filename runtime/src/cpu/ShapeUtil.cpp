@@ -54,9 +54,9 @@ void copyRow(T *dst, int64_t dstStride, const T *src, int64_t srcStride, int64_t
   for (int64_t i = 0; i < n; ++i) dst[i * dstStride] = src[i * srcStride];
 }
 
-// Square tile of the blocked transpose, in elements: 32x32 keeps both the read and the
-// written tile in L1 for 8-byte elements.
-constexpr int64_t kTile = 32;
+// Square tile of the blocked transpose: 128 bytes (two cache lines) per tile row, so
+// every line read or written is used whole; the tile (at most 16 KiB) stays in L1.
+template <class T> constexpr int64_t tileFor() { return 128 / sizeof(T); }
 
 struct Layout {
   Shape shape;
@@ -84,6 +84,24 @@ Layout simplify(const Shape &shape, const std::vector<int64_t> &dst,
   return out;
 }
 
+// d[q * dq + c] = s[q + c * sc] for q < nq, c < nc (a tile of at most 128 bytes a side).
+// Full 8x8 sub-blocks go through registers, which the compiler turns into shuffles.
+template <class T>
+void transposeTile(T *d, int64_t dq, const T *s, int64_t sc, int64_t nq, int64_t nc) {
+  int64_t q8 = nq - nq % 8, c8 = nc - nc % 8;
+  for (int64_t c = 0; c < c8; c += 8)
+    for (int64_t q = 0; q < q8; q += 8) {
+      T v[8][8];
+      for (int i = 0; i < 8; ++i)
+        for (int j = 0; j < 8; ++j) v[j][i] = s[(c + i) * sc + q + j];
+      for (int j = 0; j < 8; ++j)
+        for (int i = 0; i < 8; ++i) d[(q + j) * dq + c + i] = v[j][i];
+    }
+  // Ragged edges element by element.
+  for (int64_t c = 0; c < nc; ++c)
+    for (int64_t q = c < c8 ? q8 : 0; q < nq; ++q) d[q * dq + c] = s[c * sc + q];
+}
+
 // dst[q, c] = src[q, c] where q (dim `qDim`) is contiguous in src and c (the last dim)
 // is contiguous in dst: a batch of 2-D transposes, done in tiles.
 void blockedTranspose(char *dst, const char *src, const Layout &l, size_t qDim,
@@ -99,14 +117,18 @@ void blockedTranspose(char *dst, const char *src, const Layout &l, size_t qDim,
   }
   int64_t nq = l.shape[qDim], nc = l.shape[rank - 1];
   int64_t dq = l.dst[qDim], sc = l.src[rank - 1];
-  int64_t qTiles = (nq + kTile - 1) / kTile;
-  int64_t items = numElements(outerDims) * qTiles;
-  auto body = [&](int64_t begin, int64_t end) {
-    std::vector<int64_t> idx;
-    withElemType(elemSize, [&](auto tag) {
-      using T = decltype(tag);
+  withElemType(elemSize, [&](auto tag) {
+    using T = decltype(tag);
+    constexpr int64_t kTile = tileFor<T>();
+    // Work items are blocks of kBlock x kBlock elements (a few hundred source and
+    // destination rows: within L2 and the TLB's reach), walked tile by tile.
+    constexpr int64_t kBlock = 256;
+    int64_t qBlocks = (nq + kBlock - 1) / kBlock, cBlocks = (nc + kBlock - 1) / kBlock;
+    int64_t items = numElements(outerDims) * qBlocks * cBlocks;
+    auto body = [&](int64_t begin, int64_t end) {
+      std::vector<int64_t> idx;
       for (int64_t item = begin; item < end; ++item) {
-        unravel(item / qTiles, outerDims, idx);
+        unravel(item / (qBlocks * cBlocks), outerDims, idx);
         int64_t dOff = 0, sOff = 0;
         for (size_t i = 0; i < idx.size(); ++i) {
           dOff += idx[i] * outerDst[i];
@@ -114,17 +136,19 @@ void blockedTranspose(char *dst, const char *src, const Layout &l, size_t qDim,
         }
         const T *s = reinterpret_cast<const T *>(src) + sOff;
         T *d = reinterpret_cast<T *>(dst) + dOff;
-        int64_t q0 = (item % qTiles) * kTile, q1 = std::min(nq, q0 + kTile);
-        for (int64_t c0 = 0; c0 < nc; c0 += kTile) {
-          int64_t c1 = std::min(nc, c0 + kTile);
-          for (int64_t q = q0; q < q1; ++q)
-            for (int64_t c = c0; c < c1; ++c) d[q * dq + c] = s[q + c * sc];
-        }
+        int64_t block = item % (qBlocks * cBlocks);
+        int64_t qb = (block / cBlocks) * kBlock, qe = std::min(nq, qb + kBlock);
+        int64_t cb = (block % cBlocks) * kBlock, ce = std::min(nc, cb + kBlock);
+        for (int64_t c0 = cb; c0 < ce; c0 += kTile)
+          for (int64_t q0 = qb; q0 < qe; q0 += kTile) {
+            int64_t q1 = std::min(qe, q0 + kTile), c1 = std::min(ce, c0 + kTile);
+            transposeTile(d + q0 * dq + c0, dq, s + q0 + c0 * sc, sc, q1 - q0, c1 - c0);
+          }
       }
-    });
-  };
-  if (pool) parallelItems(*pool, items, kTile * nc * elemSize, body);
-  else body(0, items);
+    };
+    if (pool) parallelItems(*pool, items, std::min(nq, kBlock) * std::min(nc, kBlock) * sizeof(T), body);
+    else body(0, items);
+  });
 }
 
 }  // namespace
@@ -153,19 +177,27 @@ void copyStrided(char *dst, const char *src, Shape shape, std::vector<int64_t> d
   auto body = [&](int64_t begin, int64_t end) {
     std::vector<int64_t> idx;
     unravel(begin, rowDims, idx);
+    int64_t dOff = 0, sOff = 0;
+    for (size_t i = 0; i < idx.size(); ++i) {
+      dOff += idx[i] * l.dst[i];
+      sOff += idx[i] * l.src[i];
+    }
     withElemType(elemSize, [&](auto tag) {
       using T = decltype(tag);
       for (int64_t r = begin; r < end; ++r) {
-        int64_t dOff = 0, sOff = 0;
-        for (size_t i = 0; i < idx.size(); ++i) {
-          dOff += idx[i] * l.dst[i];
-          sOff += idx[i] * l.src[i];
-        }
         T *d = reinterpret_cast<T *>(dst) + dOff;
         const T *s = reinterpret_cast<const T *>(src) + sOff;
         if (contiguous) std::memcpy(d, s, inner * sizeof(T));
         else copyRow(d, dIn, s, sIn, inner);
-        increment(idx, rowDims);
+        // Next row: offsets follow the multi-index incrementally.
+        for (size_t i = idx.size(); i-- > 0;) {
+          dOff += l.dst[i];
+          sOff += l.src[i];
+          if (++idx[i] < rowDims[i]) break;
+          dOff -= l.dst[i] * rowDims[i];
+          sOff -= l.src[i] * rowDims[i];
+          idx[i] = 0;
+        }
       }
     });
   };

@@ -519,9 +519,20 @@ TEST(ShapeKernels, PadModesMatchNumpy) {
   EXPECT_EQ(pad1d("edge", 5, 4), (V{1, 1, 1, 1, 1, 1, 2, 3, 3, 3, 3, 3}));
   EXPECT_EQ(pad1d("wrap", 5, 4), (V{2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1}));
   EXPECT_EQ(pad1d("constant", 2, 1), (V{0, 0, 1, 2, 3, 0}));
-  // Negative pads crop.
+  // Negative pads crop first; the modes then see the cropped data (onnxruntime's results).
   EXPECT_EQ(pad1d("constant", -1, 2), (V{2, 3, 0, 0}));
   EXPECT_EQ(pad1d("edge", 1, -2), (V{1, 1}));
+  auto pad5 = [](const std::string &mode, int64_t begin, int64_t end) {
+    return asInts(run1("pad", {{"mode", mode}},
+                       {ints(DType::I64, {5}, {1, 2, 3, 4, 5}), i64s({begin, end})}, DType::I64));
+  };
+  EXPECT_EQ(pad5("wrap", -1, 2), (V{2, 3, 4, 5, 2, 3}));
+  EXPECT_EQ(pad5("wrap", 2, -3), (V{1, 2, 1, 2}));
+  EXPECT_EQ(pad5("reflect", -1, 2), (V{2, 3, 4, 5, 4, 3}));
+  EXPECT_EQ(pad5("edge", 2, -3), (V{1, 1, 1, 2}));
+  EXPECT_EQ(pad5("constant", 2, -3), (V{0, 0, 1, 2}));
+  EXPECT_NE(errorOf([&] { pad5("edge", -5, 1); }).find("cannot pad an empty dim"),
+            std::string::npos);
 
   Tensor b = ints(DType::I64, {2, 3}, {1, 2, 3, 4, 5, 6});
   // np.pad(b, ((1, 2), (2, 1)), 'reflect') etc.
@@ -541,7 +552,7 @@ TEST(ShapeKernels, PadModesMatchNumpy) {
   EXPECT_NE(errorOf([&] {
               run1("pad", {{"mode", "reflect"}}, {Tensor::empty(DType::F32, {0}), i64s({1, 0})},
                    DType::F32);
-            }).find("cannot pad the empty dim 0"),
+            }).find("cannot pad an empty dim in reflect mode"),
             std::string::npos);
   EXPECT_NE(errorOf([&] { pad1d("constant", -2, -2); }).find("negative size"), std::string::npos);
 }
@@ -564,7 +575,10 @@ TEST(ShapeKernels, PadMatchesNaiveAllTypes) {
           [&](const std::vector<int64_t> &idx) -> int64_t {
             std::vector<int64_t> in;
             for (int i = 0; i < 3; ++i) {
-              int64_t c = idx[i] - begin[i], d = shape[i];
+              // Crop first (negative pads), then pad what is left.
+              int64_t crop = std::max<int64_t>(0, -begin[i]);
+              int64_t d = shape[i] - crop - std::max<int64_t>(0, -end[i]);
+              int64_t c = idx[i] - std::max<int64_t>(0, begin[i]);
               if (c < 0 || c >= d) {
                 if (m == "constant") return -1;
                 if (m == "edge") c = c < 0 ? 0 : d - 1;
@@ -572,7 +586,7 @@ TEST(ShapeKernels, PadMatchesNaiveAllTypes) {
                 // Reflect by repeated mirroring, step by step.
                 while (m == "reflect" && (c < 0 || c >= d)) c = c < 0 ? -c : 2 * (d - 1) - c;
               }
-              in.push_back(c);
+              in.push_back(c + crop);
             }
             return linearOf(in, shape);
           },

@@ -489,6 +489,19 @@ padAmounts(const Ctx &ctx, const Shape &in, const std::vector<int64_t> &pads) {
   return {begin, end};
 }
 
+// One padded dim. Negative pads crop first and the modes then work on what remains
+// (as onnxruntime does; the ONNX reference, np.pad, rejects negative pads).
+struct PadDim {
+  int64_t cropBegin;  // elements cropped at the front
+  int64_t kept;       // input elements left after cropping
+  int64_t begin;      // elements added at the front (>= 0)
+};
+
+PadDim padDim(int64_t d, int64_t begin, int64_t end) {
+  int64_t cropBegin = std::max<int64_t>(0, -begin), cropEnd = std::max<int64_t>(0, -end);
+  return {cropBegin, d - cropBegin - cropEnd, std::max<int64_t>(0, begin)};
+}
+
 void padShape(ShapeContext &ctx) {
   const Shape &in = ctx.inputs[0].shape;
   PadMode mode = padMode(ctx);
@@ -496,33 +509,38 @@ void padShape(ShapeContext &ctx) {
   Shape out = in;
   for (size_t i = 0; i < in.size(); ++i) {
     out[i] = in[i] + begin[i] + end[i];
-    if (out[i] < 0)
-      ctx.fail("padding dim " + std::to_string(i) + " of size " + std::to_string(in[i]) +
-               " by " + std::to_string(begin[i]) + " and " + std::to_string(end[i]) +
-               " gives a negative size");
-    if (mode != PadMode::Constant && in[i] == 0 && out[i] > 0)
-      ctx.fail("cannot pad the empty dim " + std::to_string(i) + " in " +
-               attrString(ctx.step, "mode") + " mode");
+    std::string what = "padding dim " + std::to_string(i) + " of size " + std::to_string(in[i]) +
+                       " by " + std::to_string(begin[i]) + " and " + std::to_string(end[i]);
+    if (out[i] < 0) ctx.fail(what + " gives a negative size");
+    if (mode == PadMode::Constant) continue;
+    PadDim p = padDim(in[i], begin[i], end[i]);
+    if (p.kept < 0) ctx.fail(what + " crops more elements than the dim has");
+    if (p.kept == 0 && out[i] > 0)
+      ctx.fail(what + ": cannot pad an empty dim in " + attrString(ctx.step, "mode") + " mode");
   }
   ctx.outputShapes = {out};
 }
 
-// Source coordinate of output coordinate `o` of a dim (-1: the pad value).
-int64_t padSource(PadMode mode, int64_t o, int64_t begin, int64_t d) {
-  int64_t c = o - begin;
-  if (c >= 0 && c < d) return c;
+// Input coordinate of output coordinate `o` of a dim (-1: the pad value).
+int64_t padSource(PadMode mode, int64_t o, const PadDim &p) {
+  int64_t c = o - p.begin, d = p.kept;
+  if (c >= 0 && c < d) return c + p.cropBegin;
   switch (mode) {
   case PadMode::Constant: return -1;
-  case PadMode::Edge: return c < 0 ? 0 : d - 1;
-  case PadMode::Wrap: return ((c % d) + d) % d;
+  case PadMode::Edge: c = c < 0 ? 0 : d - 1; break;
+  case PadMode::Wrap: c = ((c % d) + d) % d; break;
   case PadMode::Reflect: {
-    if (d == 1) return 0;
+    if (d == 1) {
+      c = 0;
+      break;
+    }
     // Mirror without repeating the edge, periodic with 2(d-1) (numpy's reflect).
     int64_t period = 2 * (d - 1), m = ((c % period) + period) % period;
-    return m < d ? m : period - m;
+    c = m < d ? m : period - m;
+    break;
   }
   }
-  return -1;
+  return c + p.cropBegin;
 }
 
 void padKernel(KernelContext &ctx) {
@@ -550,9 +568,12 @@ void padKernel(KernelContext &ctx) {
   }
   // Per dim, the source coordinate of every output coordinate.
   std::vector<std::vector<int64_t>> source(rank);
-  for (size_t i = 0; i < rank; ++i)
-    for (int64_t o = 0; o < out.shape[i]; ++o)
-      source[i].push_back(padSource(mode, o, begin[i], in.shape[i]));
+  for (size_t i = 0; i < rank; ++i) {
+    PadDim p = padDim(in.shape[i], begin[i], end[i]);
+    if (p.kept < 0 && mode != PadMode::Constant)
+      ctx.fail("padding dim " + std::to_string(i) + " crops more elements than it has");
+    for (int64_t o = 0; o < out.shape[i]; ++o) source[i].push_back(padSource(mode, o, p));
+  }
   std::vector<int64_t> inStrides = stridesOf(in.shape);
   Shape rowDims(out.shape.begin(), out.shape.end() - 1);
   int64_t rowLen = out.shape.back(), d = in.shape.back(), b = begin.back();

@@ -393,6 +393,10 @@ void validateGraph(BundleImpl &b, const std::string &stepsPath) {
   Ctx c{stepsPath, ""};
   int nsteps = static_cast<int>(b.steps.size());
   std::vector<int> definedBy(b.values.size(), -2);  // -2: not defined by any step
+  for (const auto &v : b.values)
+    if (v.def == ValueDef::Step && (v.step < 0 || v.step >= nsteps))
+      c.fail("value " + std::to_string(v.id) + " is defined by step " + std::to_string(v.step) +
+             ", which does not exist (" + std::to_string(nsteps) + " steps)");
   for (const auto &st : b.steps)
     for (int o : st.outputs) {
       const ValueDesc &v = b.value(o);
@@ -408,9 +412,6 @@ void validateGraph(BundleImpl &b, const std::string &stepsPath) {
     }
   for (auto &v : b.values) {
     if (v.def == ValueDef::Step) {
-      if (v.step < 0 || v.step >= nsteps)
-        c.fail("value " + std::to_string(v.id) + " is defined by step " + std::to_string(v.step) +
-               ", which does not exist (" + std::to_string(nsteps) + " steps)");
       if (definedBy[v.id] != v.step)
         c.fail("value " + std::to_string(v.id) + " says it is defined by step " +
                std::to_string(v.step) + ", but that step does not list it as an output");

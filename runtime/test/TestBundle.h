@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <string>
@@ -17,12 +18,28 @@
 
 namespace dstest {
 
+// Temporary directories made by the tests, removed when the test binary exits.
+struct TempDirs {
+  std::vector<std::string> dirs;
+  ~TempDirs() {
+    for (const auto &d : dirs) {
+      std::error_code ec;
+      std::filesystem::remove_all(d, ec);
+    }
+  }
+};
+inline TempDirs &tempDirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+
 inline std::string makeTempDir() {
   const char *base = std::getenv("TMPDIR");
   std::string templ = std::string(base && *base ? base : "/tmp") + "/ds-rt-test-XXXXXX";
   std::vector<char> buf(templ.begin(), templ.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) throw std::runtime_error("mkdtemp failed");
+  tempDirs().dirs.push_back(buf.data());
   return buf.data();
 }
 

@@ -21,6 +21,20 @@ namespace {
 constexpr int64_t kPlanTimeMaxElements = 4096;
 constexpr size_t kPlanCacheSize = 16;
 
+// "2x3", or "scalar" for rank 0 (shapeToString gives "").
+std::string shapeText(const Shape &shape) {
+  return shape.empty() ? "scalar" : shapeToString(shape);
+}
+
+// A manifest shape with its symbols: "batchx3".
+std::string symbolicText(const TensorInfo &t) {
+  std::string s;
+  for (size_t d = 0; d < t.shape.size(); ++d)
+    s += (d ? "x" : "") + (t.shape[d] >= 0 ? std::to_string(t.shape[d])
+                                           : (t.dims[d].empty() ? "?" : t.dims[d]));
+  return s.empty() ? "scalar" : s;
+}
+
 std::string stepLabel(const StepDesc &st) {
   return "step " + std::to_string(st.index) + " (" + st.kind +
          (st.name.empty() ? "" : " '" + st.name + "'") + ")";
@@ -147,8 +161,8 @@ void SessionImpl::validateInputs(const std::vector<Tensor> &inputs) const {
       throw Error(label + " must be " + dtypeName(info.dtype) + ", got " + dtypeName(t.dtype()));
     if (t.shape().size() != info.shape.size())
       throw Error(label + " must have rank " + std::to_string(info.shape.size()) + " (shape " +
-                  shapeToString(info.shape) + "), got rank " + std::to_string(t.shape().size()) +
-                  " (shape " + shapeToString(t.shape()) + ")");
+                  symbolicText(info) + "), got rank " + std::to_string(t.shape().size()) +
+                  " (shape " + shapeText(t.shape()) + ")");
     for (size_t d = 0; d < info.shape.size(); ++d) {
       int64_t size = t.shape()[d];
       if (size < 0)
@@ -156,8 +170,8 @@ void SessionImpl::validateInputs(const std::vector<Tensor> &inputs) const {
       if (info.shape[d] >= 0 && size != info.shape[d])
         throw Error(label + " dim " + std::to_string(d) + " must be " +
                     std::to_string(info.shape[d]) + ", got " + std::to_string(size) +
-                    " (shape " + shapeToString(t.shape()) + ", expected " +
-                    shapeToString(info.shape) + ")");
+                    " (shape " + shapeText(t.shape()) + ", expected " +
+                    symbolicText(info) + ")");
       const std::string &sym = info.dims[d];
       if (info.shape[d] >= 0 || sym.empty()) continue;
       auto [it, fresh] = bound.emplace(sym, Binding{size, i, d});
@@ -183,15 +197,15 @@ void SessionImpl::checkShapes(const StepDesc &st, const ShapeContext &ctx) const
       ok = got[d] >= 0 && (declared[d] < 0 || declared[d] == got[d]);
     if (!ok)
       throw Error(stepLabel(st) + ": output " + std::to_string(k) + " (value " +
-                  std::to_string(st.outputs[k]) + ") has shape " + shapeToString(got) +
+                  std::to_string(st.outputs[k]) + ") has shape " + shapeText(got) +
                   " at run time, which does not match its declared shape " +
-                  shapeToString(declared));
+                  shapeText(declared));
   }
   if (isViewKind(st.kind)) {
     const Shape &in = ctx.inputs[0].shape;
     if (numElements(in) != numElements(ctx.outputShapes[0]))
-      throw Error(stepLabel(st) + ": a view of " + shapeToString(in) + " cannot have shape " +
-                  shapeToString(ctx.outputShapes[0]) + " (element counts differ)");
+      throw Error(stepLabel(st) + ": a view of " + shapeText(in) + " cannot have shape " +
+                  shapeText(ctx.outputShapes[0]) + " (element counts differ)");
   }
 }
 
@@ -270,7 +284,11 @@ std::optional<Plan> SessionImpl::buildPlan(const std::vector<Shape> &inputShapes
       plan.known[out] = true;
       knownData[out] = t.data();
     }
-    if (!view) runKernel(st, ctx.inputs, outs);
+    if (!view) {
+      // Not profiled: plan-time work is not part of any run.
+      KernelContext kctx{st, ctx.inputs, outs, pool};
+      def.run(kctx);
+    }
     plan.skip[st.index] = true;
   }
 

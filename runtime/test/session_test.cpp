@@ -182,7 +182,9 @@ TEST_F(SessionTest, InputValidation) {
   Session session(bundle);
   EXPECT_CONTAINS(runError(session, {}), "expected 1 input (x), got 0");
   EXPECT_CONTAINS(runError(session, {Tensor::empty(DType::F16, {2, 4})}), "input 'x' must be f32, got f16");
-  EXPECT_CONTAINS(runError(session, {Tensor::empty(DType::F32, {8})}), "input 'x' must have rank 2");
+  EXPECT_CONTAINS(runError(session, {Tensor::empty(DType::F32, {8})}),
+                  "input 'x' must have rank 2 (shape batchx4), got rank 1 (shape 8)");
+  EXPECT_CONTAINS(runError(session, {Tensor::empty(DType::F32, {})}), "got rank 0 (shape scalar)");
   EXPECT_CONTAINS(runError(session, {Tensor::empty(DType::F32, {2, 5})}), "input 'x' dim 1 must be 4, got 5");
   EXPECT_CONTAINS(runError(session, {Tensor::borrow(DType::F32, {2, 4}, nullptr)}), "input 'x' has no data");
   EXPECT_EQ(session.stats().runs, 0);
@@ -223,7 +225,9 @@ TEST_F(SessionTest, PlanTimeEvaluationAndViews) {
                        step("test_scale", {5}, {6}, {{"factor", 1.0}})}}};
   auto bundle = Bundle::load(dstest::writeBundle(
       m, s, {{"flat", {"i64", {1}, dstest::bytesOf(std::vector<int64_t>{-1})}}}));
-  Session session(bundle, {});
+  SessionOptions options;
+  options.profile = true;
+  Session session(bundle, options);
   gShapeOfCalls = 0;
   auto out = session.run({dstest::f32Tensor({3, 2}, {1, 2, 3, 4, 5, 6})});
   EXPECT_EQ(dstest::f32Values(out[0]), (std::vector<float>{3, 6, 9, 12, 15, 18}));
@@ -237,7 +241,12 @@ TEST_F(SessionTest, PlanTimeEvaluationAndViews) {
   session.run({dstest::f32Tensor({3, 2}, {1, 1, 1, 1, 1, 1})});
   EXPECT_EQ(gShapeOfCalls, 1) << "the cached plan holds shape_of's result";
   EXPECT_EQ(session.stats().plansBuilt, 1);
-  // Step 0 was evaluated at plan time, so its kernel never ran at run time.
+  // Step 0 was evaluated at plan time, so its kernel never ran at run time; views
+  // (steps 2, 3) run no kernel.
+  EXPECT_EQ(session.profile()[0].calls, 0);
+  EXPECT_EQ(session.profile()[1].calls, 2);
+  EXPECT_EQ(session.profile()[2].calls, 0);
+  EXPECT_EQ(session.profile()[4].calls, 2);
   EXPECT_EQ(session.stats().eagerRuns, 0);
 }
 

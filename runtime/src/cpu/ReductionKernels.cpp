@@ -215,6 +215,15 @@ template <class C> void fillOutput(KernelContext &ctx, C value) {
 
 constexpr int64_t kColumnChunk = 1024;  // row-accumulation width (case "innermost kept")
 
+// With fewer outputs than threads could use, each output's reduction is cut into
+// `parts` pieces folded in parallel and merged in order. The cut depends on the shape
+// only, so results do not depend on the thread count.
+int64_t splitParts(int64_t units, int64_t workPerUnit, int64_t maxParts) {
+  constexpr int64_t kMinPartWork = 1 << 16;
+  if (units >= 16 || workPerUnit < 2 * kMinPartWork) return 1;
+  return std::clamp<int64_t>(workPerUnit / kMinPartWork, 1, std::min<int64_t>(maxParts, 64));
+}
+
 template <class C, class Rule> void runReduce(KernelContext &ctx, const ReducePlan &plan) {
   using A = typename Rule::A;
   const TensorView &in = ctx.inputs[0], &out = ctx.outputs[0];
@@ -222,44 +231,100 @@ template <class C, class Rule> void runReduce(KernelContext &ctx, const ReducePl
   auto step = [](A a, C x) { return Rule::step(a, x); };
   auto merge = [](A a, A b) { return Rule::merge(a, b); };
   if (plan.innerReduced) {
-    ctx.pool.parallelFor(plan.numOut, grainFor(plan.count), [&](int64_t begin, int64_t end) {
-      LineReader<C> reader(in);
-      std::vector<C> results(static_cast<size_t>(end - begin));
-      for (int64_t u = begin; u < end; ++u) {
-        int64_t base = plan.baseOf(u);
-        A acc = Rule::init();
-        for (int64_t off : plan.segOffsets) {
-          const C *x = reader.read(base + off, plan.inner);
-          acc = Rule::merge(acc, foldLine<A>(x, plan.inner, Rule::init(), step, merge));
-        }
-        results[u - begin] = Rule::finish(acc, plan.count);
+    // Folds elements [lo, hi) of output u's reduction (segments laid end to end).
+    auto foldRange = [&](LineReader<C> &reader, int64_t u, int64_t lo, int64_t hi) {
+      int64_t base = plan.baseOf(u);
+      A acc = Rule::init();
+      while (lo < hi) {
+        int64_t seg = lo / plan.inner, off = lo % plan.inner;
+        int64_t len = std::min(plan.inner - off, hi - lo);
+        const C *x = reader.read(base + plan.segOffsets[seg] + off, len);
+        acc = Rule::merge(acc, foldLine<A>(x, len, Rule::init(), step, merge));
+        lo += len;
       }
-      storeLine<C>(out, begin, 1, end - begin, results.data());
+      return acc;
+    };
+    int64_t parts = splitParts(plan.numOut, plan.count, plan.count);
+    if (parts == 1) {
+      ctx.pool.parallelFor(plan.numOut, grainFor(plan.count), [&](int64_t begin, int64_t end) {
+        LineReader<C> reader(in);
+        std::vector<C> results(static_cast<size_t>(end - begin));
+        for (int64_t u = begin; u < end; ++u)
+          results[u - begin] = Rule::finish(foldRange(reader, u, 0, plan.count), plan.count);
+        storeLine<C>(out, begin, 1, end - begin, results.data());
+      });
+      return;
+    }
+    std::vector<A> partial(static_cast<size_t>(plan.numOut * parts));
+    ctx.pool.parallelFor(plan.numOut * parts, 1, [&](int64_t begin, int64_t end) {
+      LineReader<C> reader(in);
+      for (int64_t t = begin; t < end; ++t) {
+        int64_t u = t / parts, k = t % parts;
+        partial[t] = foldRange(reader, u, plan.count * k / parts, plan.count * (k + 1) / parts);
+      }
     });
+    std::vector<C> results(static_cast<size_t>(plan.numOut));
+    for (int64_t u = 0; u < plan.numOut; ++u) {
+      A acc = Rule::init();
+      for (int64_t k = 0; k < parts; ++k) acc = Rule::merge(acc, partial[u * parts + k]);
+      results[u] = Rule::finish(acc, plan.count);
+    }
+    storeLine<C>(out, 0, 1, plan.numOut, results.data());
     return;
   }
   int64_t rows = plan.numOut / plan.inner;
   int64_t chunks = (plan.inner + kColumnChunk - 1) / kColumnChunk;
   int64_t width = std::min(plan.inner, kColumnChunk);
-  ctx.pool.parallelFor(rows * chunks, grainFor(plan.count * width), [&](int64_t begin,
-                                                                         int64_t end) {
-    LineReader<C> reader(in);
-    std::vector<A> acc(static_cast<size_t>(width));
-    std::vector<C> results(static_cast<size_t>(width));
-    for (int64_t unit = begin; unit < end; ++unit) {
-      int64_t row = unit / chunks, c0 = (unit % chunks) * kColumnChunk;
-      int64_t w = std::min(kColumnChunk, plan.inner - c0);
-      int64_t base = plan.baseOf(row) + c0;
-      std::fill(acc.begin(), acc.begin() + w, Rule::init());
-      A *a = acc.data();
-      for (int64_t off : plan.segOffsets) {
-        const C *x = reader.read(base + off, w);
-        for (int64_t j = 0; j < w; ++j) a[j] = Rule::step(a[j], x[j]);
+  int64_t units = rows * chunks, segments = static_cast<int64_t>(plan.segOffsets.size());
+  // Accumulates segments [segLo, segHi) of a unit (an output row chunk) into acc[0, w).
+  auto accumulate = [&](LineReader<C> &reader, int64_t unit, int64_t segLo, int64_t segHi,
+                        A *acc) {
+    int64_t row = unit / chunks, c0 = (unit % chunks) * kColumnChunk;
+    int64_t w = std::min(kColumnChunk, plan.inner - c0);
+    int64_t base = plan.baseOf(row) + c0;
+    std::fill(acc, acc + w, Rule::init());
+    for (int64_t s = segLo; s < segHi; ++s) {
+      const C *x = reader.read(base + plan.segOffsets[s], w);
+      for (int64_t j = 0; j < w; ++j) acc[j] = Rule::step(acc[j], x[j]);
+    }
+    return w;
+  };
+  int64_t parts = splitParts(units, plan.count * width, segments);
+  if (parts == 1) {
+    ctx.pool.parallelFor(units, grainFor(plan.count * width), [&](int64_t begin, int64_t end) {
+      LineReader<C> reader(in);
+      std::vector<A> acc(static_cast<size_t>(width));
+      std::vector<C> results(static_cast<size_t>(width));
+      for (int64_t unit = begin; unit < end; ++unit) {
+        int64_t w = accumulate(reader, unit, 0, segments, acc.data());
+        for (int64_t j = 0; j < w; ++j) results[j] = Rule::finish(acc[j], plan.count);
+        int64_t row = unit / chunks, c0 = (unit % chunks) * kColumnChunk;
+        storeLine<C>(out, row * plan.inner + c0, 1, w, results.data());
       }
-      for (int64_t j = 0; j < w; ++j) results[j] = Rule::finish(a[j], plan.count);
-      storeLine<C>(out, row * plan.inner + c0, 1, w, results.data());
+    });
+    return;
+  }
+  std::vector<A> partial(static_cast<size_t>(units * parts * width));
+  ctx.pool.parallelFor(units * parts, 1, [&](int64_t begin, int64_t end) {
+    LineReader<C> reader(in);
+    for (int64_t t = begin; t < end; ++t) {
+      int64_t unit = t / parts, k = t % parts;
+      accumulate(reader, unit, segments * k / parts, segments * (k + 1) / parts,
+                 partial.data() + t * width);
     }
   });
+  std::vector<C> results(static_cast<size_t>(width));
+  for (int64_t unit = 0; unit < units; ++unit) {
+    int64_t row = unit / chunks, c0 = (unit % chunks) * kColumnChunk;
+    int64_t w = std::min(kColumnChunk, plan.inner - c0);
+    const A *first = partial.data() + unit * parts * width;
+    for (int64_t j = 0; j < w; ++j) {
+      A acc = first[j];
+      for (int64_t k = 1; k < parts; ++k) acc = Rule::merge(acc, first[k * width + j]);
+      results[j] = Rule::finish(acc, plan.count);
+    }
+    storeLine<C>(out, row * plan.inner + c0, 1, w, results.data());
+  }
 }
 
 // log(sum(exp(x))) as max + log(sum(exp(x - max))). A NaN gives NaN; a +inf or an

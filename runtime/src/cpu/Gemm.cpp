@@ -407,6 +407,75 @@ void builtinGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const Mat
   });
 }
 
+// Few rows times an f32 B stored transposed (each column of B contiguous along K, the
+// nn.Linear [N, K] layout): plain dot products read B exactly once, where packing it
+// would cost more than the product itself.
+constexpr int64_t kDotPathMaxM = 4;
+
+inline float dotF32(const float *x, const float *y, int64_t n) {
+  float part[16] = {};
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) part[l] += x[i + l] * y[i + l];
+  float s = 0;
+  for (; i < n; ++i) s += x[i] * y[i];
+  for (int l = 0; l < 8; ++l) part[l] += part[l + 8];
+  return s + ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
+}
+
+void dotPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b, float *c,
+                    int64_t ldc, bool accumulate, ThreadPool *pool) {
+  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
+  constexpr int64_t kCols = 32;
+  runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
+    for (int64_t j = begin * kCols; j < std::min(n, end * kCols); ++j) {
+      const float *bj = bd + j * b.colStride;
+      for (int64_t i = 0; i < m; ++i) {
+        float v = dotF32(ad + i * a.rowStride, bj, k);
+        c[i * ldc + j] = accumulate ? c[i * ldc + j] + v : v;
+      }
+    }
+  });
+}
+
+// Few rows times a row-major f32 B: C[i, chunk] += A[i, p] * B[p, chunk] streams each row
+// of B once, in contiguous segments the prefetcher follows.
+void axpyPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b,
+                     float *c, int64_t ldc, bool accumulate, ThreadPool *pool) {
+  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
+  constexpr int64_t kCols = 256;
+  runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
+    float acc[kDotPathMaxM][kCols];
+    for (int64_t chunk = begin; chunk < end; ++chunk) {
+      int64_t j0 = chunk * kCols, cols = std::min(kCols, n - j0);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < cols; ++j) acc[i][j] = accumulate ? c[i * ldc + j0 + j] : 0.f;
+      // Four rows of B per pass: one load and store of the accumulators per 4 FMAs.
+      int64_t p = 0;
+      for (; p + 4 <= k; p += 4) {
+        const float *b0 = bd + p * b.rowStride + j0, *b1 = b0 + b.rowStride,
+                    *b2 = b1 + b.rowStride, *b3 = b2 + b.rowStride;
+        for (int64_t i = 0; i < m; ++i) {
+          const float *ap = ad + i * a.rowStride + p * a.colStride;
+          float a0 = ap[0], a1 = ap[a.colStride], a2 = ap[2 * a.colStride], a3 = ap[3 * a.colStride];
+          float *ai = acc[i];
+          for (int64_t j = 0; j < cols; ++j)
+            ai[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
+        }
+      }
+      for (; p < k; ++p) {
+        const float *bp = bd + p * b.rowStride + j0;
+        for (int64_t i = 0; i < m; ++i) {
+          float av = ad[i * a.rowStride + p * a.colStride];
+          float *ai = acc[i];
+          for (int64_t j = 0; j < cols; ++j) ai[j] += av * bp[j];
+        }
+      }
+      for (int64_t i = 0; i < m; ++i) std::copy(acc[i], acc[i] + cols, c + i * ldc + j0);
+    }
+  });
+}
+
 }  // namespace
 
 void gemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b, float *c,
@@ -416,6 +485,17 @@ void gemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b
     if (!options.accumulate)
       for (int64_t i = 0; i < m; ++i) std::fill(c + i * ldc, c + i * ldc + n, 0.f);
     return;
+  }
+  // Decode-sized products: B is read once and never packed (BLAS is slower here too).
+  if (m <= kDotPathMaxM && a.dtype == DType::F32 && b.dtype == DType::F32) {
+    if (a.colStride == 1 && b.rowStride == 1) {
+      dotPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
+      return;
+    }
+    if (b.colStride == 1) {
+      axpyPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
+      return;
+    }
   }
 #ifdef DS_HAVE_CBLAS
   CBLAS_TRANSPOSE ta, tb;

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import _locate
 from ._errors import CompileError
+from .session import Bundle
 
 _EXE = "ds-opt"
 
@@ -108,9 +109,23 @@ def compile(model: Any, output: str | os.PathLike | None = None, *,
     extra_args: more ds-opt arguments, verbatim.
     Raises dsc.CompileError with ds-opt's stderr on failure.
     """
-    from .session import Bundle  # the runtime extension is needed only to load the result
-
+    if not isinstance(model, (bytes, bytearray, memoryview, str, os.PathLike)) and \
+            not hasattr(model, "SerializeToString"):
+        raise TypeError("model must be a path, ONNX bytes, or an onnx.ModelProto; got "
+                        f"{type(model).__name__}")
+    if isinstance(model, (str, os.PathLike)) and not Path(model).is_file():
+        raise CompileError(f"model '{model}' does not exist or is not a file.")
+    shape_args = ["--input-shape=" + _shape_spec(name, dims)
+                  for name, dims in (input_shapes or {}).items()]
+    for name in bind_inputs or {}:
+        if "=" in name:
+            raise ValueError(f"bind_inputs: input name {name!r} contains '=', which "
+                             "--bind-input cannot express")
+    if opt_level is not None and (not isinstance(opt_level, int) or isinstance(opt_level, bool)
+                                  or opt_level < 0):
+        raise ValueError(f"opt_level must be a non-negative int, got {opt_level!r}")
     exe = find_ds_opt(ds_opt)
+
     scratch = Path(tempfile.mkdtemp(prefix="dsc-"))
     try:
         if isinstance(model, (bytes, bytearray, memoryview)):
@@ -118,14 +133,9 @@ def compile(model: Any, output: str | os.PathLike | None = None, *,
             model_path.write_bytes(bytes(model))
         elif isinstance(model, (str, os.PathLike)):
             model_path = Path(model)
-            if not model_path.is_file():
-                raise CompileError(f"model '{model_path}' does not exist or is not a file.")
-        elif hasattr(model, "SerializeToString"):  # onnx.ModelProto
+        else:  # onnx.ModelProto
             model_path = scratch / "model.onnx"
             model_path.write_bytes(model.SerializeToString())
-        else:
-            raise TypeError("model must be a path, ONNX bytes, or an onnx.ModelProto; got "
-                            f"{type(model).__name__}")
 
         temporary_output = output is None
         if temporary_output:
@@ -136,17 +146,11 @@ def compile(model: Any, output: str | os.PathLike | None = None, *,
 
         command = [os.fspath(exe), os.fspath(model_path), "--emit=bundle", "-o",
                    os.fspath(out_path)]
-        for name, dims in (input_shapes or {}).items():
-            command.append("--input-shape=" + _shape_spec(name, dims))
+        command += shape_args
         for index, (name, value) in enumerate((bind_inputs or {}).items()):
-            if "=" in name:
-                raise ValueError(f"bind_inputs: input name {name!r} contains '=', which "
-                                 "--bind-input cannot express")
             path = _write_bound_input(scratch, index, name, value)
             command.append(f"--bind-input={name}=@{os.fspath(path)}")
         if opt_level is not None:
-            if not isinstance(opt_level, int) or isinstance(opt_level, bool) or opt_level < 0:
-                raise ValueError(f"opt_level must be a non-negative int, got {opt_level!r}")
             command.append(f"--ds-O{opt_level}")
         command.extend(str(a) for a in extra_args)
 

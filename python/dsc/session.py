@@ -60,7 +60,6 @@ class NodeArg:
             d if d >= 0 else (dims[i] if i < len(dims) and dims[i] else None)
             for i, d in enumerate(shape)
         ]
-        self._static = list(shape)
 
     def __repr__(self) -> str:
         return f"NodeArg(name={self.name!r}, type={self.type!r}, shape={self.shape!r})"
@@ -151,7 +150,12 @@ class Session:
         selected = self._select_outputs(output_names)
         args = self._marshal_inputs(input_feed)
         results = self._impl.run(args)
-        return [self._to_numpy(*results[i]) for i in selected]
+        arrays, seen = [], set()
+        for i in selected:
+            array = self._to_numpy(*results[i])
+            arrays.append(array.copy() if i in seen else array)  # a repeated name: its own copy
+            seen.add(i)
+        return arrays
 
     def profile(self) -> list[dict[str, Any]]:
         """Per-step times accumulated since the last reset (when created with profile=True)."""

@@ -16,9 +16,7 @@ from __future__ import annotations
 from . import _locate
 
 __path__ = list(__path__)  # noqa: F821 - a package's own __path__
-for _directory in _locate.extension_dirs():
-    if str(_directory) not in __path__:
-        __path__.append(str(_directory))
+_locate.extend_package_path(__path__)
 
 from ._errors import CompileError, Error  # noqa: E402
 from .compiler import compile, find_ds_opt  # noqa: E402

@@ -32,3 +32,14 @@ def extension_dirs() -> list[Path]:
         if any(directory.glob("_runtime*.so")) or any(directory.glob("_runtime*.pyd")):
             found.append(directory)
     return found
+
+
+_added: set[str] = set()
+
+
+def extend_package_path(path: list[str]) -> None:
+    """Puts the build-tree extension directories, in search order, after the package's
+    own directories in the dsc package's __path__ (again when $DS_BUILD_DIR changed)."""
+    found = [str(d) for d in extension_dirs()]
+    path[:] = [p for p in path if p not in _added] + found
+    _added.update(found)

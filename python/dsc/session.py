@@ -21,6 +21,9 @@ def _rt():
     """dsc._runtime, imported on first use so that `import dsc` works without it."""
     global _runtime_module
     if _runtime_module is None:
+        import dsc
+
+        _locate.extend_package_path(dsc.__path__)  # DS_BUILD_DIR may be set after import
         try:
             _runtime_module = importlib.import_module("dsc._runtime")
         except ImportError as e:

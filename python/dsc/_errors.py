@@ -19,3 +19,7 @@ class CompileError(Error):
         self.stderr = stderr
         self.returncode = returncode
         self.command = list(command or [])
+
+
+# Shown as dsc.Error / dsc.CompileError in tracebacks, where users catch them.
+Error.__module__ = CompileError.__module__ = "dsc"

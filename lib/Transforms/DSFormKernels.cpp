@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/EquivalenceClasses.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/Support/Debug.h"
@@ -187,6 +188,35 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
     for (Operation *op : llvm::reverse(ops))
       op->erase();
     return;
+  }
+
+  // With dynamic dims, the types do not prove that every result has the iteration
+  // shape the runtime uses (the broadcast of all inputs): an input of shape ?x16 may
+  // be 5x16 while a result that does not read it is 1x16. A result that reads every
+  // input with a dynamic dim has that shape; otherwise each op becomes its own kernel.
+  if (ops.size() > 1 && !cast<RankedTensorType>(results.front().getType()).hasStaticShape()) {
+    llvm::SmallDenseMap<Value, unsigned> dynamicInput;
+    for (Value input : inputs)
+      if (!cast<RankedTensorType>(input.getType()).hasStaticShape())
+        dynamicInput.try_emplace(input, dynamicInput.size());
+    DenseMap<Value, llvm::BitVector> reads;
+    for (Operation *op : ops) {
+      llvm::BitVector bits(dynamicInput.size());
+      for (Value operand : op->getOperands()) {
+        if (auto it = dynamicInput.find(operand); it != dynamicInput.end())
+          bits.set(it->second);
+        if (auto it = reads.find(operand); it != reads.end())
+          bits |= it->second;
+      }
+      reads[op->getResult(0)] = std::move(bits);
+    }
+    if (llvm::any_of(results, [&](Value r) { return !reads[r].all(); })) {
+      LLVM_DEBUG(llvm::dbgs() << "splitting a group of " << ops.size()
+                              << " ops: a result does not read every dynamic input\n");
+      for (Operation *op : ops)
+        materialize(block, op, usedSplats);
+      return;
+    }
   }
 
   MLIRContext *ctx = &getContext();

@@ -133,7 +133,9 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
         << "--emit=bundle writes a directory: give it with -o NAME.dsb\n";
     return 1;
   }
+  auto config = MlirOptMainConfig::createFromCLOptions();
   MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
@@ -141,9 +143,9 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
   if (!module)
     return 1;
   PassManager pm(&context, ModuleOp::getOperationName());
+  pm.enableVerifier(config.shouldVerifyPasses());
   if (failed(applyPassManagerCLOptions(pm)))
     return 1;
-  auto config = MlirOptMainConfig::createFromCLOptions();
   if (failed(config.setupPassPipeline(pm)))
     return 1;
   ds::buildLowerToBundlePipeline(pm);

@@ -549,7 +549,7 @@ FailureOr<json::Object> BundleBuilder::kernelAttrs(KernelOp kernel) {
 }
 
 LogicalResult BundleBuilder::addStep(Operation *op) {
-  if (!isa<DsDialect>(op->getDialect())) {
+  if (!isa_and_nonnull<DsDialect>(op->getDialect())) {
     error(op->getLoc()) << "'" << op->getName()
                         << "' is not a ds op; the runtime cannot run it";
     return failure();

@@ -142,10 +142,11 @@ void DSPlanMemoryPass::runOnOperation() {
       aliasOf[op] = {0};
       ++viewCount;
       Value result = op->getResult(0);
+      // Copy the index out: inserting into storageOf invalidates its iterators.
       if (auto it = storageOf.find(op->getOperand(0)); it != storageOf.end()) {
-        storageOf[result] = it->second;
-        Storage &s = storages[it->second];
-        s.end = std::max(s.end, lastUse(result));
+        int64_t storage = it->second;
+        storageOf[result] = storage;
+        storages[storage].end = std::max(storages[storage].end, lastUse(result));
       }
       continue;
     }
@@ -160,13 +161,14 @@ void DSPlanMemoryPass::runOnOperation() {
           auto it = storageOf.find(operand);
           if (it == storageOf.end() || claimed.contains(it->second))
             continue;
-          Storage &s = storages[it->second];
+          int64_t storage = it->second;
+          Storage &s = storages[storage];
           if (s.end != index || !sameBytes(operand.getType(), result.getType()))
             continue;
           inplace[r] = i;
-          claimed.insert(it->second);
+          claimed.insert(storage);
           s.end = std::max(s.end, end);
-          storageOf[result] = it->second;
+          storageOf[result] = storage;
           ++inplaceCount;
           break;
         }

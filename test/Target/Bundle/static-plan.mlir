@@ -4,6 +4,11 @@
 // RUN: ds-opt %s --emit=bundle -o %t.dsb
 // RUN: FileCheck %s < %t.dsb/steps.json
 // RUN: FileCheck %s --check-prefix=MANIFEST < %t.dsb/manifest.json
+// Bytecode input gives the same bundle.
+// RUN: ds-opt %s --emit-bytecode -o %t.mlirbc
+// RUN: rm -rf %t.bc.dsb && ds-opt %t.mlirbc --emit=bundle -o %t.bc.dsb
+// RUN: diff %t.dsb/steps.json %t.bc.dsb/steps.json
+// RUN: cmp %t.dsb/weights.bin %t.bc.dsb/weights.bin
 
 // CHECK: "values": [
 // CHECK-NEXT: {"def":"input","dtype":"f32","id":0,"index":0,"shape":[4,64]},

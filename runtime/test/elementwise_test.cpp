@@ -942,6 +942,17 @@ TEST(ElementwiseProgram, IntermediateIntegersWrapAndConstantsOnly) {
     EXPECT_EQ(atInt(outs[0], i), sum[i]);
     EXPECT_EQ(atInt(outs[1], i), lt[i]);
   }
+  // Casts through a narrower integer wrap there: i32 300 -> i8 44 -> i32 44; u16 -> i8.
+  json p3 = json::array({instr("cast", nullptr, {0}, "i8"), instr("cast", nullptr, {1}, "i32"),
+                         instr("cast", nullptr, {0}, "ui16"), instr("cast", nullptr, {3}, "i64")});
+  Tensor w = makeInt(DType::I32, {4}, {300, -129, 70000, -1});
+  auto o3 = run(makeStep("elementwise", {{"program", p3}, {"results", {2, 4}}}), {w},
+                {DType::I32, DType::I64});
+  std::vector<int64_t> w8 = {44, 127, 112, -1}, w16 = {300, 65407, 4464, 65535};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(atInt(o3[0], i), w8[i]) << i;
+    EXPECT_EQ(atInt(o3[1], i), w16[i]) << i;
+  }
   // A program of constants only fills its declared shape.
   json p2 = json::array({{{"op", "constant"}, {"value", "-inf"}, {"dtype", "f32"}}});
   StepDesc s2 = makeStep("elementwise", {{"program", p2}, {"results", {0}}});
@@ -1070,7 +1081,7 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
     ThreadPool p(threads);
     once(p);
     double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
+    for (int rep = 0; rep < 3; ++rep) {
       auto t0 = std::chrono::steady_clock::now();
       once(p);
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -1085,7 +1096,7 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
   }
   // A reference point: a plain copy-free streaming loop (y = a * b + c) in this process.
   double best = 1e30;
-  for (int rep = 0; rep < 5; ++rep) {
+  for (int rep = 0; rep < 3; ++rep) {
     auto t0 = std::chrono::steady_clock::now();
     const float *pa = a.as<float>(), *pb = b.as<float>(), *pc = c.as<float>();
     float *py = y.as<float>();
@@ -1094,4 +1105,28 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
   }
   std::printf("[bench] plain fma loop (memory-bound reference), 1 thread: %.2f ms, %.1f GB/s\n",
               best * 1e3, 4.0 * n * 4 / best / 1e9);
+}
+
+TEST(ElementwiseBenchmark, BiasBroadcastAndHalf) {
+  // x[4096, 4096] + b[4096] in f32, then the same in f16 (converted on load and store).
+  const int64_t rows = 4096, cols = 4096;
+  for (DType dt : {DType::F32, DType::F16}) {
+    Tensor x = makeFloat(dt, {rows, cols}, {0.5, -1.25, 3.0}), b = makeFloat(dt, {cols}, {0.25, 1.0});
+    Tensor y = Tensor::empty(dt, {rows, cols});
+    const char *name = dtypeName(dt);
+    json program = json::array({instr("binary", "add", {0, 1}, name)});
+    StepDesc step = makeStep("elementwise", {{"program", program}, {"results", {2}}});
+    double best = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = std::chrono::steady_clock::now();
+      KernelContext kc{step, {view(x), view(b)}, {view(y)}, pool()};
+      registry().find("elementwise")->run(kc);
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    double bytes = 2.0 * rows * cols * dtypeSize(dt);
+    std::printf("[bench] bias add [4096x4096] + [4096] %s, %d threads: %.2f ms, %.1f GB/s\n", name,
+                pool().size(), best * 1e3, bytes / best / 1e9);
+    for (int64_t i = 0; i < rows * cols; i += 40009)
+      ASSERT_EQ(at(y, i), storedFloat(dt, at(x, i) + at(b, i % cols)));
+  }
 }

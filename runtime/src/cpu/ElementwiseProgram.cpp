@@ -362,7 +362,10 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
     readParams(ins, j, w);
     if (ins.op == OpKind::Cast) {
       auto s = j.find("saturate");
-      ins.saturate = s == j.end() || s->is_null() || (s->is_boolean() ? s->get<bool>() : s->get<int>() != 0);
+      if (s != j.end() && !s->is_null() && !s->is_boolean() && !s->is_number_integer())
+        fail(w + "'saturate' is not a boolean");
+      ins.saturate = s == j.end() || s->is_null() ||
+                     (s->is_boolean() ? s->get<bool>() : s->get<int64_t>() != 0);
     }
     if (ins.op == OpKind::Constant) {
       auto v = j.find("value");
@@ -1177,6 +1180,7 @@ struct ExecPlan {
   int numRegs = 0;
   int numSlots = 0;
   std::vector<int> slotOf;          // register -> scratch slot, -1 for direct inputs
+  std::vector<std::pair<int, int>> directResults;  // (register, output) computed in place
   std::vector<InputPlan> inputs;
   std::vector<CInstr> invariantCode, chunkCode;
   std::vector<int> results;
@@ -1245,6 +1249,8 @@ void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
       else if (in.mode == InputMode::Gather)
         gather(plan, in, pos, n, regs[i]);
     }
+    for (const auto &[reg, k] : plan.directResults)
+      regs[reg] = static_cast<char *>(plan.outputData[k]) + pos * dtypeSize(plan.outputTypes[k]);
     for (const CInstr &ci : plan.chunkCode) {
       ci.run(ci, regs.data(), n);
       if (ci.wrap) ci.wrap(ci, regs.data(), n);
@@ -1387,13 +1393,29 @@ void runProgram(KernelContext &ctx, const Program &program) {
   };
   for (int i = 0; i < numInputs; ++i)
     if (plan.inputs[i].mode != InputMode::Direct) plan.slotOf[i] = takeSlot(invariant[i]);
+
+  // A result whose output stores exactly the compute type is computed straight into the
+  // output (no scratch slot, no copy), unless that output overlaps an input: a later
+  // instruction could still read the input's bytes of the chunk.
+  std::vector<int> directOutput(numRegs, -1);
+  for (size_t k = 0; k < program.results.size(); ++k) {
+    int reg = program.results[k];
+    DType t = ctx.outputs[k].dtype;
+    bool sameRepr = t == DType::F32 || t == DType::F64 || t == DType::I64 || t == DType::U64 ||
+                    t == DType::I1;
+    bool aliased = false;
+    for (const TensorView &in : ctx.inputs) aliased = aliased || overlaps(in, ctx.outputs[k]);
+    if (reg >= numInputs && sameRepr && !aliased && directOutput[reg] < 0)
+      directOutput[reg] = static_cast<int>(k);
+  }
   for (size_t k = 0; k < program.instructions.size(); ++k) {
     const Instruction &ins = program.instructions[k];
     int reg = numInputs + static_cast<int>(k);
     bool inv = true;
     for (int a : ins.args) inv = inv && invariant[a];
     invariant[reg] = inv;
-    plan.slotOf[reg] = takeSlot(inv);
+    if (!inv && directOutput[reg] >= 0) plan.directResults.push_back({reg, directOutput[reg]});
+    else plan.slotOf[reg] = takeSlot(inv);
     // Arguments whose last use is this instruction free their slot (after the result
     // took one, so a kernel never writes over its own operand).
     std::vector<int> released;
@@ -1403,7 +1425,7 @@ void runProgram(KernelContext &ctx, const Program &program) {
         released.push_back(a);
         freeSlots.push_back(plan.slotOf[a]);
       }
-    if (!inv && lastUse[reg] < 0) freeSlots.push_back(plan.slotOf[reg]);
+    if (!inv && lastUse[reg] < 0 && plan.slotOf[reg] >= 0) freeSlots.push_back(plan.slotOf[reg]);
 
     CInstr ci;
     ci.run = pickKernel(ins, program.registerTypes);

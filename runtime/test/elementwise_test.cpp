@@ -4,6 +4,7 @@
 // tolerances from the arithmetic: the fast f32 exp/tanh/erf are a few ulp, narrow float
 // outputs half an ulp of their format plus that.
 #include "Kernel.h"
+#include "TestBundle.h"
 #include "cpu/ElementwiseMath.h"
 #include "cpu/ElementwiseProgram.h"
 
@@ -687,6 +688,9 @@ TEST(ElementwiseBinary, PowMixedTypesAndConstantExponents) {
   Tensor y = run1(makeStep("binary", {{"fn", "pow"}}), {x, e}, DType::F32);
   std::vector<double> want = {1024, -27, 4, -kInf, kInf};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(at(y, i), want[i]) << i;
+  // An odd exponent beyond f32's integers keeps its parity.
+  Tensor m1 = makeFloat(DType::F32, {1}, {-1.0}), odd = makeInt(DType::I64, {1}, {(1 << 24) + 1});
+  EXPECT_EQ(at(run1(makeStep("binary", {{"fn", "pow"}}), {m1, odd}, DType::F32), 0), -1.0);
   // i32 base, f32 exponent: pow in f64, truncated.
   Tensor xi = makeInt(DType::I32, {3}, {2, 9, -8});
   Tensor ef = makeFloat(DType::F32, {3}, {0.5, 0.5, 1.0 / 3});
@@ -1056,6 +1060,56 @@ TEST(ElementwiseShape, BadProgramsFailCleanly) {
   expectError(makeStep("elementwise", {{"program", good}, {"results", {1}}}), {x}, {DType::F16}, "output 0");
   expectError(makeStep("elementwise", {{"program", good}, {"results", {9}}}), {x}, {DType::F32}, "result register");
   expectError(makeStep("elementwise", {{"results", {0}}}), {x}, {DType::F32}, "program");
+}
+
+// ---- through a bundle and a session ------------------------------------------------------
+
+TEST(ElementwiseSession, FusedStepInPlaceAndPlainKinds) {
+  // v2, v3 = elementwise(x, w): s = sigmoid(x * w), (s > 0.5); v4 = s + x (in place of
+  // v2); v5 = cast v4 to f16. Outputs: v5 and v3. x: f32 [n, 8], w: f32 [8] weight.
+  json program = json::array({instr("binary", "mul", {0, 1}, "f32"),
+                              instr("unary", "sigmoid", {2}, "f32"),
+                              {{"op", "constant"}, {"value", 0.5}, {"dtype", "f32"}},
+                              instr("compare", "gt", {3, 4}, "i1")});
+  auto value = [](int id, const char *dtype, json shape, const char *def, int ref) {
+    json v = {{"id", id}, {"dtype", dtype}, {"shape", shape}, {"def", def}};
+    v[std::string(def) == "input" ? "index" : "step"] = ref;
+    return v;
+  };
+  auto step = [](const char *kind, json inputs, json outputs, json attrs) {
+    return json{{"kind", kind}, {"name", std::string("/") + kind}, {"inputs", inputs},
+                {"outputs", outputs}, {"attrs", attrs}};
+  };
+  json v4 = value(4, "f32", {-1, 8}, "step", 1);
+  v4["inplace_of"] = 2;
+  json manifest = {{"format_version", 1},
+                   {"inputs", {{{"name", "x"}, {"dtype", "f32"}, {"shape", {"n", 8}}}}},
+                   {"outputs", {{{"name", "y"}, {"dtype", "f16"}, {"shape", {"n", 8}}},
+                                {{"name", "m"}, {"dtype", "i1"}, {"shape", {"n", 8}}}}}};
+  json steps = {
+      {"format_version", 1}, {"inputs", {0}}, {"outputs", {5, 3}},
+      {"values", {value(0, "f32", {-1, 8}, "input", 0),
+                  {{"id", 1}, {"dtype", "f32"}, {"shape", {8}}, {"def", "weight"}, {"weight", "w"}},
+                  value(2, "f32", {-1, 8}, "step", 0), value(3, "i1", {-1, 8}, "step", 0), v4,
+                  value(5, "f16", {-1, 8}, "step", 2)}},
+      {"steps", {step("elementwise", {0, 1}, {2, 3}, {{"program", program}, {"results", {3, 5}}}),
+                 step("binary", {2, 0}, {4}, {{"fn", "add"}}),
+                 step("cast", {4}, {5}, {{"saturate", true}})}}};
+  std::vector<float> w = {0.5f, -1.0f, 2.0f, 0.0f, 3.5f, -0.25f, 1.0f, -4.0f};
+  auto bundle = Bundle::load(dstest::writeBundle(
+      manifest, steps, {{"w", {"f32", {8}, dstest::bytesOf(w)}}}));
+  Session session(bundle);
+  for (int64_t n : {1, 3, 1000}) {
+    std::vector<float> x(n * 8);
+    for (int64_t i = 0; i < n * 8; ++i) x[i] = static_cast<float>((i * 37) % 101) / 25.0f - 2.0f;
+    auto out = session.run({dstest::f32Tensor({n, 8}, x)});
+    ASSERT_EQ(out[0].shape(), (Shape{n, 8}));
+    for (int64_t i = 0; i < n * 8; ++i) {
+      double s = sigmoidRef(static_cast<float>(x[i] * w[i % 8]));
+      ASSERT_NEAR(at(out[0], i), storedFloat(DType::F16, s + x[i]), 2e-3) << n << " " << i;
+      ASSERT_EQ(atInt(out[1], i), s > 0.5 ? 1 : 0) << n << " " << i;
+    }
+  }
 }
 
 // ---- benchmark (printed, not asserted) ------------------------------------------------------

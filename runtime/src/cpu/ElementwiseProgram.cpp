@@ -815,14 +815,16 @@ template <class T, BinaryFn F> void binaryKernel(const CInstr &ci, void *const *
 }
 
 // Power. Float bases: C pow (f32 in f32, with exact shortcuts for common constant
-// exponents); integer bases with integer exponents: exact, wrapping; integer bases with
+// exponents; other exponent types through f64); integer bases with integer exponents: exact, wrapping; integer bases with
 // float exponents: pow in f64, truncated like a cast.
 template <class TA, class TB> inline TA powOp(TA a, TB b) {
   if constexpr (std::is_floating_point_v<TA>) {
-    if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, double>)
-      return static_cast<float>(std::pow(static_cast<double>(a), b));
+    // Integer exponents go through f64, which holds them exactly (their parity decides
+    // the sign of a negative base).
+    if constexpr (std::is_same_v<TA, TB>)
+      return std::pow(a, b);
     else
-      return std::pow(a, static_cast<TA>(b));
+      return static_cast<TA>(std::pow(static_cast<double>(a), static_cast<double>(b)));
   } else if constexpr (std::is_floating_point_v<TB>) {
     double r = std::pow(static_cast<double>(a), static_cast<double>(b));
     if constexpr (std::is_same_v<TA, int64_t>) return truncToI64(r);

@@ -1156,7 +1156,6 @@ KernelFn pickKernel(const Instruction &ins, const std::vector<DType> &regTypes) 
 // ---- executor ---------------------------------------------------------------------------
 
 constexpr int64_t kChunk = 1024;
-constexpr size_t kSlotBytes = kChunk * 8;
 
 size_t classSize(Cls c) {
   switch (c) {
@@ -1225,13 +1224,15 @@ void gather(const ExecPlan &plan, const InputPlan &in, int64_t pos, int64_t n, v
 }
 
 void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
-  auto scratch = std::make_unique<uint64_t[]>(static_cast<size_t>(plan.numSlots) * kChunk + 8);
-  // 64-byte align the slots.
+  // Slots hold one chunk of 8-byte values (fewer for small problems), 64-byte aligned;
+  // left uninitialized: every slot is written before it is read.
+  size_t slotWords = static_cast<size_t>((std::min(plan.total, kChunk) + 7) / 8 * 8);
+  std::unique_ptr<uint64_t[]> scratch(new uint64_t[static_cast<size_t>(plan.numSlots) * slotWords + 8]);
   char *base = reinterpret_cast<char *>(scratch.get());
   base += (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
   std::vector<void *> regs(plan.numRegs, nullptr);
   for (int r = 0; r < plan.numRegs; ++r)
-    if (plan.slotOf[r] >= 0) regs[r] = base + static_cast<size_t>(plan.slotOf[r]) * kSlotBytes;
+    if (plan.slotOf[r] >= 0) regs[r] = base + static_cast<size_t>(plan.slotOf[r]) * slotWords * 8;
 
   int64_t invariantCount = std::min(plan.total, kChunk);
   for (size_t i = 0; i < plan.inputs.size(); ++i)

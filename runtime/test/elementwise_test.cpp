@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -1114,8 +1115,11 @@ TEST(ElementwiseSession, FusedStepInPlaceAndPlainKinds) {
 
 // ---- benchmark (printed, not asserted) ------------------------------------------------------
 
+// The full sizes run with DS_ELEMENTWISE_BENCH=1; by default a 1M-element smoke run.
+bool fullBenchmark() { return std::getenv("DS_ELEMENTWISE_BENCH") != nullptr; }
+
 TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
-  const int64_t n = 16 << 20;
+  const int64_t n = fullBenchmark() ? 16 << 20 : 1 << 20;
   Tensor a = Tensor::empty(DType::F32, {n}), b = Tensor::empty(DType::F32, {n}),
          c = Tensor::empty(DType::F32, {n}), y = Tensor::empty(DType::F32, {n});
   for (int64_t i = 0; i < n; ++i) {
@@ -1141,8 +1145,8 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     double gbs = 4.0 * n * 4 / best / 1e9;
-    std::printf("[bench] fused add+mul+sigmoid, 16M f32, %d threads: %.2f ms, %.1f GB/s\n", p.size(),
-                best * 1e3, gbs);
+    std::printf("[bench] fused add+mul+sigmoid, %lldM f32, %d threads: %.2f ms, %.1f GB/s\n",
+                static_cast<long long>(n >> 20), p.size(), best * 1e3, gbs);
   }
   for (int64_t i = 0; i < n; i += 99991) {
     double want = sigmoidRef((a.as<float>()[i] + 0.5f) * c.as<float>()[i]);
@@ -1162,8 +1166,8 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
 }
 
 TEST(ElementwiseBenchmark, BiasBroadcastAndHalf) {
-  // x[4096, 4096] + b[4096] in f32, then the same in f16 (converted on load and store).
-  const int64_t rows = 4096, cols = 4096;
+  // x[rows, 4096] + b[4096] in f32, then the same in f16 (converted on load and store).
+  const int64_t rows = fullBenchmark() ? 4096 : 256, cols = 4096;
   for (DType dt : {DType::F32, DType::F16}) {
     Tensor x = makeFloat(dt, {rows, cols}, {0.5, -1.25, 3.0}), b = makeFloat(dt, {cols}, {0.25, 1.0});
     Tensor y = Tensor::empty(dt, {rows, cols});
@@ -1178,8 +1182,8 @@ TEST(ElementwiseBenchmark, BiasBroadcastAndHalf) {
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     double bytes = 2.0 * rows * cols * dtypeSize(dt);
-    std::printf("[bench] bias add [4096x4096] + [4096] %s, %d threads: %.2f ms, %.1f GB/s\n", name,
-                pool().size(), best * 1e3, bytes / best / 1e9);
+    std::printf("[bench] bias add [%lldx4096] + [4096] %s, %d threads: %.2f ms, %.1f GB/s\n",
+                static_cast<long long>(rows), name, pool().size(), best * 1e3, bytes / best / 1e9);
     for (int64_t i = 0; i < rows * cols; i += 40009)
       ASSERT_EQ(at(y, i), storedFloat(dt, at(x, i) + at(b, i % cols)));
   }

@@ -4,12 +4,14 @@
 // tolerances from the arithmetic: the fast f32 exp/tanh/erf are a few ulp, narrow float
 // outputs half an ulp of their format plus that.
 #include "Kernel.h"
+#include "TestBundle.h"
 #include "cpu/ElementwiseMath.h"
 #include "cpu/ElementwiseProgram.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -687,6 +689,9 @@ TEST(ElementwiseBinary, PowMixedTypesAndConstantExponents) {
   Tensor y = run1(makeStep("binary", {{"fn", "pow"}}), {x, e}, DType::F32);
   std::vector<double> want = {1024, -27, 4, -kInf, kInf};
   for (int i = 0; i < 5; ++i) EXPECT_EQ(at(y, i), want[i]) << i;
+  // An odd exponent beyond f32's integers keeps its parity.
+  Tensor m1 = makeFloat(DType::F32, {1}, {-1.0}), odd = makeInt(DType::I64, {1}, {(1 << 24) + 1});
+  EXPECT_EQ(at(run1(makeStep("binary", {{"fn", "pow"}}), {m1, odd}, DType::F32), 0), -1.0);
   // i32 base, f32 exponent: pow in f64, truncated.
   Tensor xi = makeInt(DType::I32, {3}, {2, 9, -8});
   Tensor ef = makeFloat(DType::F32, {3}, {0.5, 0.5, 1.0 / 3});
@@ -942,6 +947,17 @@ TEST(ElementwiseProgram, IntermediateIntegersWrapAndConstantsOnly) {
     EXPECT_EQ(atInt(outs[0], i), sum[i]);
     EXPECT_EQ(atInt(outs[1], i), lt[i]);
   }
+  // Casts through a narrower integer wrap there: i32 300 -> i8 44 -> i32 44; u16 -> i8.
+  json p3 = json::array({instr("cast", nullptr, {0}, "i8"), instr("cast", nullptr, {1}, "i32"),
+                         instr("cast", nullptr, {0}, "ui16"), instr("cast", nullptr, {3}, "i64")});
+  Tensor w = makeInt(DType::I32, {4}, {300, -129, 70000, -1});
+  auto o3 = run(makeStep("elementwise", {{"program", p3}, {"results", {2, 4}}}), {w},
+                {DType::I32, DType::I64});
+  std::vector<int64_t> w8 = {44, 127, 112, -1}, w16 = {300, 65407, 4464, 65535};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(atInt(o3[0], i), w8[i]) << i;
+    EXPECT_EQ(atInt(o3[1], i), w16[i]) << i;
+  }
   // A program of constants only fills its declared shape.
   json p2 = json::array({{{"op", "constant"}, {"value", "-inf"}, {"dtype", "f32"}}});
   StepDesc s2 = makeStep("elementwise", {{"program", p2}, {"results", {0}}});
@@ -1047,10 +1063,63 @@ TEST(ElementwiseShape, BadProgramsFailCleanly) {
   expectError(makeStep("elementwise", {{"results", {0}}}), {x}, {DType::F32}, "program");
 }
 
+// ---- through a bundle and a session ------------------------------------------------------
+
+TEST(ElementwiseSession, FusedStepInPlaceAndPlainKinds) {
+  // v2, v3 = elementwise(x, w): s = sigmoid(x * w), (s > 0.5); v4 = s + x (in place of
+  // v2); v5 = cast v4 to f16. Outputs: v5 and v3. x: f32 [n, 8], w: f32 [8] weight.
+  json program = json::array({instr("binary", "mul", {0, 1}, "f32"),
+                              instr("unary", "sigmoid", {2}, "f32"),
+                              {{"op", "constant"}, {"value", 0.5}, {"dtype", "f32"}},
+                              instr("compare", "gt", {3, 4}, "i1")});
+  auto value = [](int id, const char *dtype, json shape, const char *def, int ref) {
+    json v = {{"id", id}, {"dtype", dtype}, {"shape", shape}, {"def", def}};
+    v[std::string(def) == "input" ? "index" : "step"] = ref;
+    return v;
+  };
+  auto step = [](const char *kind, json inputs, json outputs, json attrs) {
+    return json{{"kind", kind}, {"name", std::string("/") + kind}, {"inputs", inputs},
+                {"outputs", outputs}, {"attrs", attrs}};
+  };
+  json v4 = value(4, "f32", {-1, 8}, "step", 1);
+  v4["inplace_of"] = 2;
+  json manifest = {{"format_version", 1},
+                   {"inputs", {{{"name", "x"}, {"dtype", "f32"}, {"shape", {"n", 8}}}}},
+                   {"outputs", {{{"name", "y"}, {"dtype", "f16"}, {"shape", {"n", 8}}},
+                                {{"name", "m"}, {"dtype", "i1"}, {"shape", {"n", 8}}}}}};
+  json steps = {
+      {"format_version", 1}, {"inputs", {0}}, {"outputs", {5, 3}},
+      {"values", {value(0, "f32", {-1, 8}, "input", 0),
+                  {{"id", 1}, {"dtype", "f32"}, {"shape", {8}}, {"def", "weight"}, {"weight", "w"}},
+                  value(2, "f32", {-1, 8}, "step", 0), value(3, "i1", {-1, 8}, "step", 0), v4,
+                  value(5, "f16", {-1, 8}, "step", 2)}},
+      {"steps", {step("elementwise", {0, 1}, {2, 3}, {{"program", program}, {"results", {3, 5}}}),
+                 step("binary", {2, 0}, {4}, {{"fn", "add"}}),
+                 step("cast", {4}, {5}, {{"saturate", true}})}}};
+  std::vector<float> w = {0.5f, -1.0f, 2.0f, 0.0f, 3.5f, -0.25f, 1.0f, -4.0f};
+  auto bundle = Bundle::load(dstest::writeBundle(
+      manifest, steps, {{"w", {"f32", {8}, dstest::bytesOf(w)}}}));
+  Session session(bundle);
+  for (int64_t n : {1, 3, 1000}) {
+    std::vector<float> x(n * 8);
+    for (int64_t i = 0; i < n * 8; ++i) x[i] = static_cast<float>((i * 37) % 101) / 25.0f - 2.0f;
+    auto out = session.run({dstest::f32Tensor({n, 8}, x)});
+    ASSERT_EQ(out[0].shape(), (Shape{n, 8}));
+    for (int64_t i = 0; i < n * 8; ++i) {
+      double s = sigmoidRef(static_cast<float>(x[i] * w[i % 8]));
+      ASSERT_NEAR(at(out[0], i), storedFloat(DType::F16, s + x[i]), 2e-3) << n << " " << i;
+      ASSERT_EQ(atInt(out[1], i), s > 0.5 ? 1 : 0) << n << " " << i;
+    }
+  }
+}
+
 // ---- benchmark (printed, not asserted) ------------------------------------------------------
 
+// The full sizes run with DS_ELEMENTWISE_BENCH=1; by default a 1M-element smoke run.
+bool fullBenchmark() { return std::getenv("DS_ELEMENTWISE_BENCH") != nullptr; }
+
 TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
-  const int64_t n = 16 << 20;
+  const int64_t n = fullBenchmark() ? 16 << 20 : 1 << 20;
   Tensor a = Tensor::empty(DType::F32, {n}), b = Tensor::empty(DType::F32, {n}),
          c = Tensor::empty(DType::F32, {n}), y = Tensor::empty(DType::F32, {n});
   for (int64_t i = 0; i < n; ++i) {
@@ -1070,14 +1139,14 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
     ThreadPool p(threads);
     once(p);
     double best = 1e30;
-    for (int rep = 0; rep < 5; ++rep) {
+    for (int rep = 0; rep < 3; ++rep) {
       auto t0 = std::chrono::steady_clock::now();
       once(p);
       best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
     double gbs = 4.0 * n * 4 / best / 1e9;
-    std::printf("[bench] fused add+mul+sigmoid, 16M f32, %d threads: %.2f ms, %.1f GB/s\n", p.size(),
-                best * 1e3, gbs);
+    std::printf("[bench] fused add+mul+sigmoid, %lldM f32, %d threads: %.2f ms, %.1f GB/s\n",
+                static_cast<long long>(n >> 20), p.size(), best * 1e3, gbs);
   }
   for (int64_t i = 0; i < n; i += 99991) {
     double want = sigmoidRef((a.as<float>()[i] + 0.5f) * c.as<float>()[i]);
@@ -1085,7 +1154,7 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
   }
   // A reference point: a plain copy-free streaming loop (y = a * b + c) in this process.
   double best = 1e30;
-  for (int rep = 0; rep < 5; ++rep) {
+  for (int rep = 0; rep < 3; ++rep) {
     auto t0 = std::chrono::steady_clock::now();
     const float *pa = a.as<float>(), *pb = b.as<float>(), *pc = c.as<float>();
     float *py = y.as<float>();
@@ -1094,4 +1163,28 @@ TEST(ElementwiseBenchmark, FusedAddMulSigmoid16M) {
   }
   std::printf("[bench] plain fma loop (memory-bound reference), 1 thread: %.2f ms, %.1f GB/s\n",
               best * 1e3, 4.0 * n * 4 / best / 1e9);
+}
+
+TEST(ElementwiseBenchmark, BiasBroadcastAndHalf) {
+  // x[rows, 4096] + b[4096] in f32, then the same in f16 (converted on load and store).
+  const int64_t rows = fullBenchmark() ? 4096 : 256, cols = 4096;
+  for (DType dt : {DType::F32, DType::F16}) {
+    Tensor x = makeFloat(dt, {rows, cols}, {0.5, -1.25, 3.0}), b = makeFloat(dt, {cols}, {0.25, 1.0});
+    Tensor y = Tensor::empty(dt, {rows, cols});
+    const char *name = dtypeName(dt);
+    json program = json::array({instr("binary", "add", {0, 1}, name)});
+    StepDesc step = makeStep("elementwise", {{"program", program}, {"results", {2}}});
+    double best = 1e30;
+    for (int rep = 0; rep < 3; ++rep) {
+      auto t0 = std::chrono::steady_clock::now();
+      KernelContext kc{step, {view(x), view(b)}, {view(y)}, pool()};
+      registry().find("elementwise")->run(kc);
+      best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    double bytes = 2.0 * rows * cols * dtypeSize(dt);
+    std::printf("[bench] bias add [%lldx4096] + [4096] %s, %d threads: %.2f ms, %.1f GB/s\n",
+                static_cast<long long>(rows), name, pool().size(), best * 1e3, bytes / best / 1e9);
+    for (int64_t i = 0; i < rows * cols; i += 40009)
+      ASSERT_EQ(at(y, i), storedFloat(dt, at(x, i) + at(b, i % cols)));
+  }
 }

@@ -45,8 +45,7 @@ void elementwiseShape(ShapeContext &ctx) {
   // Every input broadcasts to the one output shape; declared static dims also count, so
   // a program whose constants are larger than its inputs keeps its shape.
   Shape out = broadcastInputs(ctx, ctx.declaredShapes);
-  size_t outputs = std::max<size_t>(ctx.outputTypes.size(), 1);
-  ctx.outputShapes.assign(outputs, out);
+  ctx.outputShapes.assign(ctx.outputTypes.size(), out);
 }
 
 void plainShape(ShapeContext &ctx) {

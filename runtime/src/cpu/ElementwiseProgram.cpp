@@ -362,7 +362,10 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
     readParams(ins, j, w);
     if (ins.op == OpKind::Cast) {
       auto s = j.find("saturate");
-      ins.saturate = s == j.end() || s->is_null() || (s->is_boolean() ? s->get<bool>() : s->get<int>() != 0);
+      if (s != j.end() && !s->is_null() && !s->is_boolean() && !s->is_number_integer())
+        fail(w + "'saturate' is not a boolean");
+      ins.saturate = s == j.end() || s->is_null() ||
+                     (s->is_boolean() ? s->get<bool>() : s->get<int64_t>() != 0);
     }
     if (ins.op == OpKind::Constant) {
       auto v = j.find("value");
@@ -812,14 +815,16 @@ template <class T, BinaryFn F> void binaryKernel(const CInstr &ci, void *const *
 }
 
 // Power. Float bases: C pow (f32 in f32, with exact shortcuts for common constant
-// exponents); integer bases with integer exponents: exact, wrapping; integer bases with
+// exponents; other exponent types through f64); integer bases with integer exponents: exact, wrapping; integer bases with
 // float exponents: pow in f64, truncated like a cast.
 template <class TA, class TB> inline TA powOp(TA a, TB b) {
   if constexpr (std::is_floating_point_v<TA>) {
-    if constexpr (std::is_same_v<TA, float> && std::is_same_v<TB, double>)
-      return static_cast<float>(std::pow(static_cast<double>(a), b));
+    // Integer exponents go through f64, which holds them exactly (their parity decides
+    // the sign of a negative base).
+    if constexpr (std::is_same_v<TA, TB>)
+      return std::pow(a, b);
     else
-      return std::pow(a, static_cast<TA>(b));
+      return static_cast<TA>(std::pow(static_cast<double>(a), static_cast<double>(b)));
   } else if constexpr (std::is_floating_point_v<TB>) {
     double r = std::pow(static_cast<double>(a), static_cast<double>(b));
     if constexpr (std::is_same_v<TA, int64_t>) return truncToI64(r);
@@ -1151,7 +1156,6 @@ KernelFn pickKernel(const Instruction &ins, const std::vector<DType> &regTypes) 
 // ---- executor ---------------------------------------------------------------------------
 
 constexpr int64_t kChunk = 1024;
-constexpr size_t kSlotBytes = kChunk * 8;
 
 size_t classSize(Cls c) {
   switch (c) {
@@ -1177,6 +1181,7 @@ struct ExecPlan {
   int numRegs = 0;
   int numSlots = 0;
   std::vector<int> slotOf;          // register -> scratch slot, -1 for direct inputs
+  std::vector<std::pair<int, int>> directResults;  // (register, output) computed in place
   std::vector<InputPlan> inputs;
   std::vector<CInstr> invariantCode, chunkCode;
   std::vector<int> results;
@@ -1219,13 +1224,15 @@ void gather(const ExecPlan &plan, const InputPlan &in, int64_t pos, int64_t n, v
 }
 
 void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
-  auto scratch = std::make_unique<uint64_t[]>(static_cast<size_t>(plan.numSlots) * kChunk + 8);
-  // 64-byte align the slots.
+  // Slots hold one chunk of 8-byte values (fewer for small problems), 64-byte aligned;
+  // left uninitialized: every slot is written before it is read.
+  size_t slotWords = static_cast<size_t>((std::min(plan.total, kChunk) + 7) / 8 * 8);
+  std::unique_ptr<uint64_t[]> scratch(new uint64_t[static_cast<size_t>(plan.numSlots) * slotWords + 8]);
   char *base = reinterpret_cast<char *>(scratch.get());
   base += (64 - reinterpret_cast<uintptr_t>(base) % 64) % 64;
   std::vector<void *> regs(plan.numRegs, nullptr);
   for (int r = 0; r < plan.numRegs; ++r)
-    if (plan.slotOf[r] >= 0) regs[r] = base + static_cast<size_t>(plan.slotOf[r]) * kSlotBytes;
+    if (plan.slotOf[r] >= 0) regs[r] = base + static_cast<size_t>(plan.slotOf[r]) * slotWords * 8;
 
   int64_t invariantCount = std::min(plan.total, kChunk);
   for (size_t i = 0; i < plan.inputs.size(); ++i)
@@ -1245,6 +1252,8 @@ void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
       else if (in.mode == InputMode::Gather)
         gather(plan, in, pos, n, regs[i]);
     }
+    for (const auto &[reg, k] : plan.directResults)
+      regs[reg] = static_cast<char *>(plan.outputData[k]) + pos * dtypeSize(plan.outputTypes[k]);
     for (const CInstr &ci : plan.chunkCode) {
       ci.run(ci, regs.data(), n);
       if (ci.wrap) ci.wrap(ci, regs.data(), n);
@@ -1387,13 +1396,29 @@ void runProgram(KernelContext &ctx, const Program &program) {
   };
   for (int i = 0; i < numInputs; ++i)
     if (plan.inputs[i].mode != InputMode::Direct) plan.slotOf[i] = takeSlot(invariant[i]);
+
+  // A result whose output stores exactly the compute type is computed straight into the
+  // output (no scratch slot, no copy), unless that output overlaps an input: a later
+  // instruction could still read the input's bytes of the chunk.
+  std::vector<int> directOutput(numRegs, -1);
+  for (size_t k = 0; k < program.results.size(); ++k) {
+    int reg = program.results[k];
+    DType t = ctx.outputs[k].dtype;
+    bool sameRepr = t == DType::F32 || t == DType::F64 || t == DType::I64 || t == DType::U64 ||
+                    t == DType::I1;
+    bool aliased = false;
+    for (const TensorView &in : ctx.inputs) aliased = aliased || overlaps(in, ctx.outputs[k]);
+    if (reg >= numInputs && sameRepr && !aliased && directOutput[reg] < 0)
+      directOutput[reg] = static_cast<int>(k);
+  }
   for (size_t k = 0; k < program.instructions.size(); ++k) {
     const Instruction &ins = program.instructions[k];
     int reg = numInputs + static_cast<int>(k);
     bool inv = true;
     for (int a : ins.args) inv = inv && invariant[a];
     invariant[reg] = inv;
-    plan.slotOf[reg] = takeSlot(inv);
+    if (!inv && directOutput[reg] >= 0) plan.directResults.push_back({reg, directOutput[reg]});
+    else plan.slotOf[reg] = takeSlot(inv);
     // Arguments whose last use is this instruction free their slot (after the result
     // took one, so a kernel never writes over its own operand).
     std::vector<int> released;
@@ -1403,7 +1428,7 @@ void runProgram(KernelContext &ctx, const Program &program) {
         released.push_back(a);
         freeSlots.push_back(plan.slotOf[a]);
       }
-    if (!inv && lastUse[reg] < 0) freeSlots.push_back(plan.slotOf[reg]);
+    if (!inv && lastUse[reg] < 0 && plan.slotOf[reg] >= 0) freeSlots.push_back(plan.slotOf[reg]);
 
     CInstr ci;
     ci.run = pickKernel(ins, program.registerTypes);

@@ -379,6 +379,8 @@ def test_compile_and_run_matches_onnxruntime(tmp_path):
             np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
         (twice,) = session.run(["twice"], {"x": x})
         np.testing.assert_array_equal(twice, x + x)
+    stats = session.stats()  # at most one plan per batch size: the second call reuses it
+    assert stats["runs"] == 8 and stats["plans_built"] <= 4, stats
 
 
 @needs_bundles

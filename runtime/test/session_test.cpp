@@ -7,7 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <functional>
 
 using namespace ds::rt;
@@ -417,4 +419,56 @@ TEST_F(SessionTest, Profile) {
   EXPECT_GE(p[1].totalMs, 0.0);
   session.resetProfile();
   EXPECT_EQ(session.profile()[0].calls, 0);
+}
+
+// The core with the real cpu kernels: matmul, binary add, softmax, a reshape view with a
+// weight shape operand, and shape_of evaluated at plan time.
+TEST(SessionCpuKernels, SmallGraphEndToEnd) {
+  json m = {{"format_version", 1},
+            {"inputs", {tensorInfo("x", "f32", {"batch", 4})}},
+            {"outputs", {tensorInfo("probs", "f32", {-1}), tensorInfo("shape", "i64", {2})}}};
+  json s = {{"format_version", 1}, {"inputs", {0}}, {"outputs", {7, 8}},
+            {"values", {value(0, "f32", {-1, 4}, "input", 0),
+                        {{"id", 1}, {"dtype", "f32"}, {"shape", {4, 3}}, {"def", "weight"}, {"weight", "w"}},
+                        {{"id", 2}, {"dtype", "f32"}, {"shape", {3}}, {"def", "weight"}, {"weight", "b"}},
+                        value(3, "f32", {-1, 3}, "step", 0),
+                        {{"id", 4}, {"dtype", "f32"}, {"shape", {-1, 3}}, {"def", "step"}, {"step", 1}, {"inplace_of", 3}},
+                        value(5, "f32", {-1, 3}, "step", 2),
+                        {{"id", 6}, {"dtype", "i64"}, {"shape", {1}}, {"def", "weight"}, {"weight", "flat"}},
+                        {{"id", 7}, {"dtype", "f32"}, {"shape", {-1}}, {"def", "step"}, {"step", 3}, {"alias_of", 5}},
+                        value(8, "i64", {2}, "step", 4)}},
+            {"steps", {step("matmul", {0, 1}, {3}, {{"transpose_a", false}, {"transpose_b", false}}),
+                       step("binary", {3, 2}, {4}, {{"fn", "add"}}),
+                       step("softmax", {4}, {5}, {{"axis", -1}}),
+                       step("reshape", {5, 6}, {7}, {{"allow_zero", false}}),
+                       step("shape_of", {0}, {8}, {{"start", 0}, {"end", 2}})}}};
+  std::vector<float> w = {0.5f, -1, 2, 1, 0, -0.5f, -2, 1.5f, 0.25f, 0, 1, -1};
+  std::vector<float> bias = {0.1f, -0.2f, 0.3f};
+  auto bundle = Bundle::load(dstest::writeBundle(
+      m, s, {{"w", {"f32", {4, 3}, dstest::bytesOf(w)}},
+             {"b", {"f32", {3}, dstest::bytesOf(bias)}},
+             {"flat", {"i64", {1}, dstest::bytesOf(std::vector<int64_t>{-1})}}}));
+  Session session(bundle);
+  for (int batch : {3, 1, 3}) {
+    std::vector<float> x(batch * 4);
+    for (size_t i = 0; i < x.size(); ++i) x[i] = 0.25f * static_cast<float>(i % 7) - 0.5f;
+    auto out = session.run({dstest::f32Tensor({batch, 4}, x)});
+    ASSERT_EQ(out[0].shape(), (Shape{batch * 3}));
+    EXPECT_EQ(out[1].as<int64_t>()[0], batch);
+    EXPECT_EQ(out[1].as<int64_t>()[1], 4);
+    for (int r = 0; r < batch; ++r) {
+      double logits[3], mx = -1e30, sum = 0;
+      for (int c = 0; c < 3; ++c) {
+        logits[c] = bias[c];
+        for (int k = 0; k < 4; ++k) logits[c] += double(x[r * 4 + k]) * w[k * 3 + c];
+        mx = std::max(mx, logits[c]);
+      }
+      for (double l : logits) sum += std::exp(l - mx);
+      for (int c = 0; c < 3; ++c)
+        EXPECT_NEAR(out[0].as<float>()[r * 3 + c], std::exp(logits[c] - mx) / sum, 1e-5)
+            << "batch " << batch << " row " << r << " col " << c;
+    }
+  }
+  EXPECT_EQ(session.stats().plansBuilt, 2);
+  EXPECT_EQ(session.stats().planCacheHits, 1);
 }

@@ -42,6 +42,8 @@ TOLERANCES = {  # numpy dtype name -> (rtol, atol)
     "float64": (1e-7, 1e-9),
 }
 
+RAW_DTYPES = {"bfloat16": ":bf16", "float8_e4m3fn": ":f8E4M3FN", "float8_e5m2": ":f8E5M2"}
+
 
 def compare(name, got, expected):
     """None when `got` matches `expected`, else a one-line reason."""
@@ -98,8 +100,11 @@ def run_test(ds_opt, ds_run, device, name, path, workdir):
             if in_name in bound:
                 continue
             f = os.path.join(set_dir, f"in_{len(args)}.npy")
-            np.save(f, numpy_helper.to_array(tensor))
-            args.append(f"--input={in_name}=@{f}")
+            array = numpy_helper.to_array(tensor)
+            np.save(f, array)
+            # .npy stores ml_dtypes arrays as raw bytes ('<V2'); say what they hold.
+            suffix = RAW_DTYPES.get(array.dtype.name, "")
+            args.append(f"--input={in_name}=@{f}{suffix}")
         expected = suite.read_tensors(data_dir, "output")
         outs = []
         for k, _ in enumerate(expected):

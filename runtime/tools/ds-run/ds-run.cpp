@@ -55,7 +55,7 @@ struct Options {
 };
 
 [[noreturn]] void usageError(const std::string &message) {
-  throw Error(message + "\n" + kUsage);
+  throw Error(message + " (ds-run --help shows the usage)");
 }
 
 int64_t parseInt(const std::string &text, const std::string &what) {
@@ -399,8 +399,13 @@ bool compareOutput(const std::string &name, const Tensor &got, const Tensor &exp
   double a = loadAsDouble(g, worst), b = loadAsDouble(e, worst);
   std::cout << "[FAILED] output '" << name << "': worst element at index "
             << indexString(got.shape(), worst) << " got " << formatValue(a) << " expected "
-            << formatValue(b) << " (|diff| " << formatValue(std::fabs(a - b))
-            << " > atol + rtol*|E| = " << formatValue(atol + rtol * std::fabs(b)) << ")\n"
+            << formatValue(b);
+  if (std::isfinite(a) && std::isfinite(b))
+    std::cout << " (|diff| " << formatValue(std::fabs(a - b))
+              << " > atol + rtol*|E| = " << formatValue(atol + rtol * std::fabs(b)) << ")\n";
+  else
+    std::cout << " (NaN must match NaN and Inf the same Inf)\n";
+  std::cout
             << "  " << bad << " of " << got.numel() << " elements out of tolerance\n";
   return false;
 }

@@ -168,6 +168,10 @@ class Session:
     def reset_profile(self) -> None:
         self._impl.reset_profile()
 
+    def stats(self) -> dict[str, int]:
+        """How calls were served: runs, plans_built, plan_cache_hits, eager_runs."""
+        return dict(self._impl.stats())
+
     @property
     def last_arena_bytes(self) -> int:
         """Arena bytes of the memory plan used by the last run."""

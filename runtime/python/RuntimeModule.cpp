@@ -176,8 +176,19 @@ NB_MODULE(_runtime, m) {
              std::lock_guard<std::mutex> lock(s.runMutex);
              s.session->resetProfile();
            })
-      .def_prop_ro("last_arena_bytes", [](PySession &s) {
+      .def_prop_ro("last_arena_bytes",
+                   [](PySession &s) {
+                     std::lock_guard<std::mutex> lock(s.runMutex);
+                     return s.session->lastArenaBytes();
+                   })
+      .def("stats", [](PySession &s) {
         std::lock_guard<std::mutex> lock(s.runMutex);
-        return s.session->lastArenaBytes();
+        ds::rt::SessionStats st = s.session->stats();
+        nb::dict d;
+        d["runs"] = st.runs;
+        d["plans_built"] = st.plansBuilt;
+        d["plan_cache_hits"] = st.planCacheHits;
+        d["eager_runs"] = st.eagerRuns;
+        return d;
       });
 }

@@ -6,8 +6,6 @@ The build directory is $DS_BUILD_DIR (scripts/test.sh sets it), else <repo>/buil
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -29,16 +27,3 @@ def ds_build_dir() -> Path:
 
 def ds_opt_path() -> Path:
     return build_dir() / "bin" / "ds-opt"
-
-
-def ds_opt_lacks_emit_bundle() -> bool:
-    """True while the ds-opt that dsc.compile would run has no --emit option (bundle
-    emission not merged yet). A missing ds-opt is not a reason to skip: tests fail."""
-    import dsc
-
-    try:
-        exe = dsc.find_ds_opt()
-    except dsc.CompileError:
-        return False
-    p = subprocess.run([str(exe), "--help"], capture_output=True, text=True)
-    return re.search(r"^\s*--emit(=|\s)", p.stdout, re.M) is None

@@ -4,7 +4,7 @@ Two groups:
 - hand-written bundles (docs/bundle.md format, no steps or one weight): every dtype
   through the binding, dynamic dims, errors, output ownership. Need only the runtime.
 - ONNX models built with onnx.helper, compiled by ds-opt --emit=bundle and compared with
-  onnxruntime. Skipped while ds-opt has no --emit option.
+  onnxruntime.
 
 Run: DS_BUILD_DIR=build .venv/bin/python -m pytest test/python/test_dsc.py -q
 """
@@ -23,7 +23,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
-from conftest import ds_opt_lacks_emit_bundle, ds_opt_path
+from conftest import ds_opt_path
 
 import dsc
 
@@ -323,11 +323,6 @@ def test_future_format_version_refused(tmp_path):
 
 # -- compiling ONNX models -------------------------------------------------------------------
 
-needs_bundles = pytest.mark.skipif(
-    ds_opt_lacks_emit_bundle(),
-    reason="ds-opt has no --emit=bundle yet (compiler bundle emission not merged)")
-
-
 def make_model(nodes, inputs, outputs, initializers=(), opset=17) -> onnx.ModelProto:
     graph = helper.make_graph(nodes, "g", inputs, outputs, list(initializers))
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
@@ -360,7 +355,6 @@ def mlp_model() -> onnx.ModelProto:
         [w, b])
 
 
-@needs_bundles
 def test_compile_and_run_matches_onnxruntime(tmp_path):
     model = mlp_model()
     path = tmp_path / "mlp.onnx"
@@ -379,9 +373,10 @@ def test_compile_and_run_matches_onnxruntime(tmp_path):
             np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
         (twice,) = session.run(["twice"], {"x": x})
         np.testing.assert_array_equal(twice, x + x)
+    stats = session.stats()  # at most one plan per batch size: the second call reuses it
+    assert stats["runs"] == 8 and stats["plans_built"] <= 4, stats
 
 
-@needs_bundles
 def test_compile_from_bytes_and_model_proto():
     model = mlp_model()
     x = np.random.default_rng(3).standard_normal((2, 16)).astype(np.float32)
@@ -397,7 +392,6 @@ def test_compile_from_bytes_and_model_proto():
         assert not directory.exists()
 
 
-@needs_bundles
 def test_compile_with_input_shapes_makes_static_bundle(tmp_path):
     bundle = dsc.compile(mlp_model(), tmp_path / "static.dsb", input_shapes={"x": (4, 16)})
     assert bundle.inputs[0].shape == [4, 16]
@@ -408,7 +402,6 @@ def test_compile_with_input_shapes_makes_static_bundle(tmp_path):
         session.run(None, {"x": np.ones((5, 16), np.float32)})
 
 
-@needs_bundles
 def test_compile_with_bound_input(tmp_path):
     model = make_model(
         [helper.make_node("Mul", ["x", "scale"], ["y"], name="mul")],
@@ -422,7 +415,6 @@ def test_compile_with_bound_input(tmp_path):
     np.testing.assert_array_equal(y, np.arange(5, dtype=np.float32) * 2.5)
 
 
-@needs_bundles
 def test_bf16_model(tmp_path):
     model = make_model(
         [helper.make_node("Add", ["a", "b"], ["c"], name="add")],
@@ -443,7 +435,6 @@ def test_bf16_model(tmp_path):
         session.run(None, {"a": a.astype(np.float32), "b": b})
 
 
-@needs_bundles
 def test_compile_error_carries_stderr(tmp_path):
     model = make_model(
         [helper.make_node("Relu", ["x"], ["y"], name="relu")],

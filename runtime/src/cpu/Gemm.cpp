@@ -156,7 +156,7 @@ constexpr int kMR = 6, kNR = 16;
 constexpr int kMR = 4, kNR = 8;
 #endif
 constexpr int64_t kKC = 256;      // depth of one packed slice
-constexpr int64_t kMCMax = 128;   // rows of a tile (multiple of kMR after rounding)
+constexpr int64_t kMCMax = 128 / kMR * kMR;  // rows of a tile, whole strips of kMR
 constexpr int64_t kDirectBMaxM = 48;  // up to this M, f32 row-major B is read in place
 
 // c[R x nCols] (=|+=) a-strip (kc x MR) * b-panel (kc x NR, row stride bStride).

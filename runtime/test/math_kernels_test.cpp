@@ -211,6 +211,10 @@ TEST(MathKernels, MatmulShapesAndTransposes) {
   checkMatmul(DType::F32, {3, 101}, {300, 101}, false, true, 18);    // few rows, B^T
   checkMatmul(DType::F32, {4, 39}, {39, 601}, false, false, 19);     // few rows, row-major B
   checkMatmul(DType::F32, {39, 2}, {39, 601}, true, false, 20);      // few rows, A^T
+  // Wider than one packed column block of B (64 panels).
+  checkMatmul(DType::F32, {20, 70}, {70, 4131}, false, false, 26);
+  checkMatmul(DType::F32, {61, 70}, {4131, 70}, false, true, 27);
+  checkMatmul(DType::BF16, {9, 33}, {33, 2300}, false, false, 28);
 }
 
 TEST(MathKernels, MatmulVectorsAndEmpty) {

@@ -157,6 +157,7 @@ constexpr int kMR = 4, kNR = 8;
 #endif
 constexpr int64_t kKC = 256;      // depth of one packed slice
 constexpr int64_t kMCMax = 128 / kMR * kMR;  // rows of a tile, whole strips of kMR
+constexpr int64_t kNCPanels = 64;    // panels of B packed at a time (KC x 64*NR)
 constexpr int64_t kDirectBMaxM = 48;  // up to this M, f32 row-major B is read in place
 
 // c[R x nCols] (=|+=) a-strip (kc x MR) * b-panel (kc x NR, row stride bStride).
@@ -341,70 +342,70 @@ void builtinGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const Mat
   int64_t nPanels = (n + kNR - 1) / kNR;
   int64_t kBlocks = (k + kKC - 1) / kKC;
   bool directB = b.dtype == DType::F32 && b.colStride == 1 && m <= kDirectBMaxM;
-
-  // Packed B: slice kb, panel j at ((kb * nPanels) + j) * kKC * kNR. In direct mode only
-  // the last, partial panel is packed (the kernel reads whole NR-wide rows).
-  thread_local std::vector<float> packedBStore;
   int64_t panelFloats = kKC * kNR;
-  float *packedB = nullptr;
-  bool partialLast = n % kNR != 0;
-  if (!directB || partialLast) {
-    packedB = scratch(packedBStore, static_cast<size_t>(kBlocks * nPanels * panelFloats));
-    int64_t firstPanel = directB ? nPanels - 1 : 0;
-    int64_t panels = nPanels - firstPanel;
-    runParallel(pool, kBlocks * panels, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) {
-        int64_t kb = t / panels, j = firstPanel + t % panels;
-        int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
-        int64_t n0 = j * kNR;
-        packB(b, k0, kc, n0, std::min<int64_t>(kNR, n - n0),
-              packedB + (kb * nPanels + j) * panelFloats);
-      }
-    });
-  }
 
-  // Tiles: rows in blocks of MC, columns in groups of panels; enough tiles to feed the
-  // threads while keeping each tile's packed A reused across several panels.
+  // Packed B holds one KC x NC block (kNCPanels panels): a bounded buffer that stays in
+  // the last-level cache however large the weight is.
+  thread_local std::vector<float> packedBStore;
+  float *packedB = scratch(packedBStore, static_cast<size_t>(kNCPanels * panelFloats));
+
   int64_t mc = std::min<int64_t>(kMCMax, (m + kMR - 1) / kMR * kMR);
   int64_t mTiles = (m + mc - 1) / mc;
-  int64_t panelsPerTile = nPanels;
-  while (panelsPerTile > 1 && mTiles * ((nPanels + panelsPerTile - 1) / panelsPerTile) <
-                                  4 * static_cast<int64_t>(threads))
-    panelsPerTile = (panelsPerTile + 1) / 2;
-  int64_t nTiles = (nPanels + panelsPerTile - 1) / panelsPerTile;
 
-  runParallel(pool, mTiles * nTiles, [&](int64_t begin, int64_t end) {
-    thread_local std::vector<float> packedAStore;
-    float *packedA = scratch(packedAStore, static_cast<size_t>(kMCMax * kKC));
-    for (int64_t t = begin; t < end; ++t) {
-      int64_t mt = t / nTiles, nt = t % nTiles;
-      int64_t m0 = mt * mc, rows = std::min(mc, m - m0);
-      int64_t j0 = nt * panelsPerTile, j1 = std::min(nPanels, j0 + panelsPerTile);
-      for (int64_t kb = 0; kb < kBlocks; ++kb) {
-        int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
-        packA(a, m0, rows, k0, kc, packedA);
-        bool acc = accumulate || kb > 0;
-        for (int64_t j = j0; j < j1; ++j) {
-          int64_t n0 = j * kNR;
-          int cols = static_cast<int>(std::min<int64_t>(kNR, n - n0));
-          const float *panel;
-          int64_t bStride;
-          if (directB && cols == kNR) {
-            panel = static_cast<const float *>(b.data) + k0 * b.rowStride + n0;
-            bStride = b.rowStride;
-          } else {
-            panel = packedB + (kb * nPanels + j) * panelFloats;
-            bStride = kNR;
-          }
-          for (int64_t s = 0; s < rows; s += kMR) {
-            int r = static_cast<int>(std::min<int64_t>(kMR, rows - s));
-            kKernels[r - 1](kc, packedA + s * kc, panel, bStride, c + (m0 + s) * ldc + n0, ldc,
-                            cols, acc);
+  for (int64_t jb = 0; jb < nPanels; jb += kNCPanels) {
+    int64_t blockPanels = std::min(kNCPanels, nPanels - jb);
+    // Tiles: rows in blocks of MC, the block's panels in groups; enough tiles to feed the
+    // threads while each tile's packed A is reused across several panels.
+    int64_t panelsPerTile = blockPanels;
+    while (panelsPerTile > 1 && mTiles * ((blockPanels + panelsPerTile - 1) / panelsPerTile) <
+                                    4 * static_cast<int64_t>(threads))
+      panelsPerTile = (panelsPerTile + 1) / 2;
+    int64_t nTiles = (blockPanels + panelsPerTile - 1) / panelsPerTile;
+
+    for (int64_t kb = 0; kb < kBlocks; ++kb) {
+      int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
+      // In direct mode only a partial last panel is packed (the kernel reads whole
+      // NR-wide rows of B).
+      int64_t firstPack = directB ? (n % kNR != 0 ? nPanels - 1 : nPanels) : jb;
+      firstPack = std::max(firstPack, jb);
+      int64_t toPack = std::max<int64_t>(0, jb + blockPanels - firstPack);
+      runParallel(toPack > 4 ? pool : nullptr, toPack, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          int64_t j = firstPack + t, n0 = j * kNR;
+          packB(b, k0, kc, n0, std::min<int64_t>(kNR, n - n0), packedB + (j - jb) * panelFloats);
+        }
+      });
+      bool acc = accumulate || kb > 0;
+      runParallel(pool, mTiles * nTiles, [&](int64_t begin, int64_t end) {
+        thread_local std::vector<float> packedAStore;
+        float *packedA = scratch(packedAStore, static_cast<size_t>(kMCMax * kKC));
+        for (int64_t t = begin; t < end; ++t) {
+          int64_t mt = t / nTiles, nt = t % nTiles;
+          int64_t m0 = mt * mc, rows = std::min(mc, m - m0);
+          int64_t j0 = jb + nt * panelsPerTile, j1 = std::min(jb + blockPanels, j0 + panelsPerTile);
+          packA(a, m0, rows, k0, kc, packedA);
+          for (int64_t j = j0; j < j1; ++j) {
+            int64_t n0 = j * kNR;
+            int cols = static_cast<int>(std::min<int64_t>(kNR, n - n0));
+            const float *panel;
+            int64_t bStride;
+            if (directB && cols == kNR) {
+              panel = static_cast<const float *>(b.data) + k0 * b.rowStride + n0;
+              bStride = b.rowStride;
+            } else {
+              panel = packedB + (j - jb) * panelFloats;
+              bStride = kNR;
+            }
+            for (int64_t s = 0; s < rows; s += kMR) {
+              int r = static_cast<int>(std::min<int64_t>(kMR, rows - s));
+              kKernels[r - 1](kc, packedA + s * kc, panel, bStride, c + (m0 + s) * ldc + n0,
+                              ldc, cols, acc);
+            }
           }
         }
-      }
+      });
     }
-  });
+  }
 }
 
 // Few rows times an f32 B stored transposed (each column of B contiguous along K, the

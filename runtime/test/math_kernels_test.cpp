@@ -215,6 +215,9 @@ TEST(MathKernels, MatmulShapesAndTransposes) {
   checkMatmul(DType::F32, {20, 70}, {70, 4131}, false, false, 26);
   checkMatmul(DType::F32, {61, 70}, {4131, 70}, false, true, 27);
   checkMatmul(DType::BF16, {9, 33}, {33, 2300}, false, false, 28);
+  checkMatmul(DType::BF16, {2, 300}, {77, 300}, false, true, 29);   // decode, converted B
+  checkMatmul(DType::F16, {3, 130}, {130, 300}, false, false, 30);
+  checkMatmul(DType::F16, {130, 3}, {130, 300}, true, false, 31);
 }
 
 TEST(MathKernels, MatmulVectorsAndEmpty) {

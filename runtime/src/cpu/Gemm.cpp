@@ -424,50 +424,65 @@ inline float dotF32(const float *x, const float *y, int64_t n) {
   return s + ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
 }
 
-void dotPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b, float *c,
+// `ad` is A as f32 rows of k values; B of f32, f16 or bf16 (other types are packed).
+void dotPathGemmF32(int64_t m, int64_t n, int64_t k, const float *ad, const MatView &b, float *c,
                     int64_t ldc, bool accumulate, ThreadPool *pool) {
-  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
   constexpr int64_t kCols = 32;
   runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
+    std::vector<float> row;
+    if (b.dtype != DType::F32) row.resize(static_cast<size_t>(k));
     for (int64_t j = begin * kCols; j < std::min(n, end * kCols); ++j) {
-      const float *bj = bd + j * b.colStride;
+      const float *bj;
+      if (b.dtype == DType::F32) {
+        bj = static_cast<const float *>(b.data) + j * b.colStride;
+      } else {
+        loadRowF32(b.data, b.dtype, j * b.colStride, k, row.data());
+        bj = row.data();
+      }
       for (int64_t i = 0; i < m; ++i) {
-        float v = dotF32(ad + i * a.rowStride, bj, k);
+        float v = dotF32(ad + i * k, bj, k);
         c[i * ldc + j] = accumulate ? c[i * ldc + j] + v : v;
       }
     }
   });
 }
 
-// Few rows times a row-major f32 B: C[i, chunk] += A[i, p] * B[p, chunk] streams each row
-// of B once, in contiguous segments the prefetcher follows.
-void axpyPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b,
+// Few rows times a row-major B: C[i, chunk] += A[i, p] * B[p, chunk] streams each row of
+// B once, in contiguous segments the prefetcher follows.
+void axpyPathGemmF32(int64_t m, int64_t n, int64_t k, const float *ad, const MatView &b,
                      float *c, int64_t ldc, bool accumulate, ThreadPool *pool) {
-  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
   constexpr int64_t kCols = 256;
+  const bool f32 = b.dtype == DType::F32;
   runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
     float acc[kDotPathMaxM][kCols];
+    float conv[4][kCols];
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       int64_t j0 = chunk * kCols, cols = std::min(kCols, n - j0);
+      // Row p of this chunk of B as f32 (converted into conv[slot] when B is not f32).
+      auto rowOf = [&](int64_t p, int slot) -> const float * {
+        if (f32) return static_cast<const float *>(b.data) + p * b.rowStride + j0;
+        loadRowF32(b.data, b.dtype, p * b.rowStride + j0, cols, conv[slot]);
+        return conv[slot];
+      };
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < cols; ++j) acc[i][j] = accumulate ? c[i * ldc + j0 + j] : 0.f;
       // Four rows of B per pass: one load and store of the accumulators per 4 FMAs.
       int64_t p = 0;
       for (; p + 4 <= k; p += 4) {
-        const float *b0 = bd + p * b.rowStride + j0, *b1 = b0 + b.rowStride,
-                    *b2 = b1 + b.rowStride, *b3 = b2 + b.rowStride;
+        const float *b0 = rowOf(p, 0), *b1 = rowOf(p + 1, 1), *b2 = rowOf(p + 2, 2),
+                    *b3 = rowOf(p + 3, 3);
         for (int64_t i = 0; i < m; ++i) {
-          const float *ap = ad + i * a.rowStride + p * a.colStride;
-          float a0 = ap[0], a1 = ap[a.colStride], a2 = ap[2 * a.colStride], a3 = ap[3 * a.colStride];
+          const float *ap = ad + i * k + p;
+          float a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3];
           float *ai = acc[i];
           for (int64_t j = 0; j < cols; ++j)
             ai[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
         }
       }
       for (; p < k; ++p) {
-        const float *bp = bd + p * b.rowStride + j0;
+        const float *bp = rowOf(p, 0);
         for (int64_t i = 0; i < m; ++i) {
-          float av = ad[i * a.rowStride + p * a.colStride];
+          float av = ad[i * k + p];
           float *ai = acc[i];
           for (int64_t j = 0; j < cols; ++j) ai[j] += av * bp[j];
         }
@@ -488,15 +503,25 @@ void gemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b
     return;
   }
   // Decode-sized products: B is read once and never packed (BLAS is slower here too).
-  if (m <= kDotPathMaxM && a.dtype == DType::F32 && b.dtype == DType::F32) {
-    if (a.colStride == 1 && b.rowStride == 1) {
-      dotPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
-      return;
+  bool smallPathType = b.dtype == DType::F32 || b.dtype == DType::F16 || b.dtype == DType::BF16;
+  if (m <= kDotPathMaxM && smallPathType && (b.rowStride == 1 || b.colStride == 1)) {
+    // A as contiguous f32 rows (at most kDotPathMaxM x K values).
+    std::vector<float> aRows;
+    const float *ad;
+    if (a.dtype == DType::F32 && a.colStride == 1 && a.rowStride == k) {
+      ad = static_cast<const float *>(a.data);
+    } else {
+      aRows.resize(static_cast<size_t>(m * k));
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t p = 0; p < k; ++p)
+          aRows[i * k + p] = loadF32(a.data, a.dtype, i * a.rowStride + p * a.colStride);
+      ad = aRows.data();
     }
-    if (b.colStride == 1) {
-      axpyPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
-      return;
-    }
+    if (b.rowStride == 1)
+      dotPathGemmF32(m, n, k, ad, b, c, ldc, options.accumulate, options.pool);
+    else
+      axpyPathGemmF32(m, n, k, ad, b, c, ldc, options.accumulate, options.pool);
+    return;
   }
 #ifdef DS_HAVE_CBLAS
   CBLAS_TRANSPOSE ta, tb;

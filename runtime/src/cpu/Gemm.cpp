@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <functional>
+#include <string>
 #include <utility>
 #include <cmath>
 #include <vector>
@@ -89,8 +91,14 @@ void storeRowF32(void *base, DType dtype, int64_t start, int64_t count, const fl
 // ---- BLAS --------------------------------------------------------------------------------
 
 namespace {
-std::atomic<bool> gBlasEnabled{true};
+// DS_GEMM_BLAS=0 keeps BLAS out (OpenBLAS's worker threads spin after each call, which can
+// cost more than they gain when a model's other kernels run on the session's pool).
+bool blasEnabledFromEnv() {
+  const char *env = std::getenv("DS_GEMM_BLAS");
+  return !(env && std::string(env) == "0");
 }
+std::atomic<bool> gBlasEnabled{blasEnabledFromEnv()};
+}  // namespace
 
 bool gemmBlasAvailable() {
 #ifdef DS_HAVE_CBLAS

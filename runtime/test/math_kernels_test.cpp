@@ -211,6 +211,13 @@ TEST(MathKernels, MatmulShapesAndTransposes) {
   checkMatmul(DType::F32, {3, 101}, {300, 101}, false, true, 18);    // few rows, B^T
   checkMatmul(DType::F32, {4, 39}, {39, 601}, false, false, 19);     // few rows, row-major B
   checkMatmul(DType::F32, {39, 2}, {39, 601}, true, false, 20);      // few rows, A^T
+  // Wider than one packed column block of B (64 panels).
+  checkMatmul(DType::F32, {20, 70}, {70, 4131}, false, false, 26);
+  checkMatmul(DType::F32, {61, 70}, {4131, 70}, false, true, 27);
+  checkMatmul(DType::BF16, {9, 33}, {33, 2300}, false, false, 28);
+  checkMatmul(DType::BF16, {2, 300}, {77, 300}, false, true, 29);   // decode, converted B
+  checkMatmul(DType::F16, {3, 130}, {130, 300}, false, false, 30);
+  checkMatmul(DType::F16, {130, 3}, {130, 300}, true, false, 31);
 }
 
 TEST(MathKernels, MatmulVectorsAndEmpty) {
@@ -260,17 +267,20 @@ TEST(MathKernels, MatmulErrors) {
 // ---- linear ----------------------------------------------------------------------------------
 
 TEST(MathKernels, Linear) {
+  struct Size { int64_t lead, k, n; };
+  // The second size is large enough to go through BLAS when it is present (bias as beta=1).
+  for (Size size : {Size{3, 45, 37}, Size{20, 70, 50}})
   for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::F64}) {
     for (bool transW : {false, true}) {
       for (bool withBias : {false, true}) {
-        int64_t k = 45, n = 37;
-        Shape xs{2, 3, k};
+        int64_t k = size.k, n = size.n, rows = 2 * size.lead;
+        Shape xs{2, size.lead, k};
         Tensor x = random(dtype, xs, 31);
         Tensor w = random(dtype, transW ? Shape{n, k} : Shape{k, n}, 32);
         Tensor bias = random(dtype, {n}, 33);
         std::vector<double> X = values(x), W = values(w), Bv = values(bias);
-        std::vector<double> expected(6 * n);
-        for (int64_t r = 0; r < 6; ++r)
+        std::vector<double> expected(rows * n);
+        for (int64_t r = 0; r < rows; ++r)
           for (int64_t j = 0; j < n; ++j) {
             double s = withBias ? Bv[j] : 0;
             for (int64_t p = 0; p < k; ++p) s += X[r * k + p] * (transW ? W[j * k + p] : W[p * n + j]);
@@ -279,7 +289,7 @@ TEST(MathKernels, Linear) {
         std::vector<Tensor> ins{x, w};
         if (withBias) ins.push_back(bias);
         auto out = runStep("linear", {{"transpose_w", transW}}, ins, {dtype});
-        expectClose(out[0], {2, 3, n}, expected, tolerance(dtype), tolerance(dtype) * 7,
+        expectClose(out[0], {2, size.lead, n}, expected, tolerance(dtype), tolerance(dtype) * 8,
                     std::string("linear ") + dtypeName(dtype));
       }
     }

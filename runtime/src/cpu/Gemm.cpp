@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cstdlib>
 #include <functional>
+#include <string>
 #include <utility>
 #include <cmath>
 #include <vector>
@@ -89,8 +91,14 @@ void storeRowF32(void *base, DType dtype, int64_t start, int64_t count, const fl
 // ---- BLAS --------------------------------------------------------------------------------
 
 namespace {
-std::atomic<bool> gBlasEnabled{true};
+// DS_GEMM_BLAS=0 keeps BLAS out (OpenBLAS's worker threads spin after each call, which can
+// cost more than they gain when a model's other kernels run on the session's pool).
+bool blasEnabledFromEnv() {
+  const char *env = std::getenv("DS_GEMM_BLAS");
+  return !(env && std::string(env) == "0");
 }
+std::atomic<bool> gBlasEnabled{blasEnabledFromEnv()};
+}  // namespace
 
 bool gemmBlasAvailable() {
 #ifdef DS_HAVE_CBLAS
@@ -156,7 +164,8 @@ constexpr int kMR = 6, kNR = 16;
 constexpr int kMR = 4, kNR = 8;
 #endif
 constexpr int64_t kKC = 256;      // depth of one packed slice
-constexpr int64_t kMCMax = 128;   // rows of a tile (multiple of kMR after rounding)
+constexpr int64_t kMCMax = 128 / kMR * kMR;  // rows of a tile, whole strips of kMR
+constexpr int64_t kNCPanels = 64;    // panels of B packed at a time (KC x 64*NR)
 constexpr int64_t kDirectBMaxM = 48;  // up to this M, f32 row-major B is read in place
 
 // c[R x nCols] (=|+=) a-strip (kc x MR) * b-panel (kc x NR, row stride bStride).
@@ -341,70 +350,70 @@ void builtinGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const Mat
   int64_t nPanels = (n + kNR - 1) / kNR;
   int64_t kBlocks = (k + kKC - 1) / kKC;
   bool directB = b.dtype == DType::F32 && b.colStride == 1 && m <= kDirectBMaxM;
-
-  // Packed B: slice kb, panel j at ((kb * nPanels) + j) * kKC * kNR. In direct mode only
-  // the last, partial panel is packed (the kernel reads whole NR-wide rows).
-  thread_local std::vector<float> packedBStore;
   int64_t panelFloats = kKC * kNR;
-  float *packedB = nullptr;
-  bool partialLast = n % kNR != 0;
-  if (!directB || partialLast) {
-    packedB = scratch(packedBStore, static_cast<size_t>(kBlocks * nPanels * panelFloats));
-    int64_t firstPanel = directB ? nPanels - 1 : 0;
-    int64_t panels = nPanels - firstPanel;
-    runParallel(pool, kBlocks * panels, [&](int64_t begin, int64_t end) {
-      for (int64_t t = begin; t < end; ++t) {
-        int64_t kb = t / panels, j = firstPanel + t % panels;
-        int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
-        int64_t n0 = j * kNR;
-        packB(b, k0, kc, n0, std::min<int64_t>(kNR, n - n0),
-              packedB + (kb * nPanels + j) * panelFloats);
-      }
-    });
-  }
 
-  // Tiles: rows in blocks of MC, columns in groups of panels; enough tiles to feed the
-  // threads while keeping each tile's packed A reused across several panels.
+  // Packed B holds one KC x NC block (kNCPanels panels): a bounded buffer that stays in
+  // the last-level cache however large the weight is.
+  thread_local std::vector<float> packedBStore;
+  float *packedB = scratch(packedBStore, static_cast<size_t>(kNCPanels * panelFloats));
+
   int64_t mc = std::min<int64_t>(kMCMax, (m + kMR - 1) / kMR * kMR);
   int64_t mTiles = (m + mc - 1) / mc;
-  int64_t panelsPerTile = nPanels;
-  while (panelsPerTile > 1 && mTiles * ((nPanels + panelsPerTile - 1) / panelsPerTile) <
-                                  4 * static_cast<int64_t>(threads))
-    panelsPerTile = (panelsPerTile + 1) / 2;
-  int64_t nTiles = (nPanels + panelsPerTile - 1) / panelsPerTile;
 
-  runParallel(pool, mTiles * nTiles, [&](int64_t begin, int64_t end) {
-    thread_local std::vector<float> packedAStore;
-    float *packedA = scratch(packedAStore, static_cast<size_t>(kMCMax * kKC));
-    for (int64_t t = begin; t < end; ++t) {
-      int64_t mt = t / nTiles, nt = t % nTiles;
-      int64_t m0 = mt * mc, rows = std::min(mc, m - m0);
-      int64_t j0 = nt * panelsPerTile, j1 = std::min(nPanels, j0 + panelsPerTile);
-      for (int64_t kb = 0; kb < kBlocks; ++kb) {
-        int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
-        packA(a, m0, rows, k0, kc, packedA);
-        bool acc = accumulate || kb > 0;
-        for (int64_t j = j0; j < j1; ++j) {
-          int64_t n0 = j * kNR;
-          int cols = static_cast<int>(std::min<int64_t>(kNR, n - n0));
-          const float *panel;
-          int64_t bStride;
-          if (directB && cols == kNR) {
-            panel = static_cast<const float *>(b.data) + k0 * b.rowStride + n0;
-            bStride = b.rowStride;
-          } else {
-            panel = packedB + (kb * nPanels + j) * panelFloats;
-            bStride = kNR;
-          }
-          for (int64_t s = 0; s < rows; s += kMR) {
-            int r = static_cast<int>(std::min<int64_t>(kMR, rows - s));
-            kKernels[r - 1](kc, packedA + s * kc, panel, bStride, c + (m0 + s) * ldc + n0, ldc,
-                            cols, acc);
+  for (int64_t jb = 0; jb < nPanels; jb += kNCPanels) {
+    int64_t blockPanels = std::min(kNCPanels, nPanels - jb);
+    // Tiles: rows in blocks of MC, the block's panels in groups; enough tiles to feed the
+    // threads while each tile's packed A is reused across several panels.
+    int64_t panelsPerTile = blockPanels;
+    while (panelsPerTile > 1 && mTiles * ((blockPanels + panelsPerTile - 1) / panelsPerTile) <
+                                    4 * static_cast<int64_t>(threads))
+      panelsPerTile = (panelsPerTile + 1) / 2;
+    int64_t nTiles = (blockPanels + panelsPerTile - 1) / panelsPerTile;
+
+    for (int64_t kb = 0; kb < kBlocks; ++kb) {
+      int64_t k0 = kb * kKC, kc = std::min(kKC, k - k0);
+      // In direct mode only a partial last panel is packed (the kernel reads whole
+      // NR-wide rows of B).
+      int64_t firstPack = directB ? (n % kNR != 0 ? nPanels - 1 : nPanels) : jb;
+      firstPack = std::max(firstPack, jb);
+      int64_t toPack = std::max<int64_t>(0, jb + blockPanels - firstPack);
+      runParallel(toPack > 4 ? pool : nullptr, toPack, [&](int64_t begin, int64_t end) {
+        for (int64_t t = begin; t < end; ++t) {
+          int64_t j = firstPack + t, n0 = j * kNR;
+          packB(b, k0, kc, n0, std::min<int64_t>(kNR, n - n0), packedB + (j - jb) * panelFloats);
+        }
+      });
+      bool acc = accumulate || kb > 0;
+      runParallel(pool, mTiles * nTiles, [&](int64_t begin, int64_t end) {
+        thread_local std::vector<float> packedAStore;
+        float *packedA = scratch(packedAStore, static_cast<size_t>(kMCMax * kKC));
+        for (int64_t t = begin; t < end; ++t) {
+          int64_t mt = t / nTiles, nt = t % nTiles;
+          int64_t m0 = mt * mc, rows = std::min(mc, m - m0);
+          int64_t j0 = jb + nt * panelsPerTile, j1 = std::min(jb + blockPanels, j0 + panelsPerTile);
+          packA(a, m0, rows, k0, kc, packedA);
+          for (int64_t j = j0; j < j1; ++j) {
+            int64_t n0 = j * kNR;
+            int cols = static_cast<int>(std::min<int64_t>(kNR, n - n0));
+            const float *panel;
+            int64_t bStride;
+            if (directB && cols == kNR) {
+              panel = static_cast<const float *>(b.data) + k0 * b.rowStride + n0;
+              bStride = b.rowStride;
+            } else {
+              panel = packedB + (j - jb) * panelFloats;
+              bStride = kNR;
+            }
+            for (int64_t s = 0; s < rows; s += kMR) {
+              int r = static_cast<int>(std::min<int64_t>(kMR, rows - s));
+              kKernels[r - 1](kc, packedA + s * kc, panel, bStride, c + (m0 + s) * ldc + n0,
+                              ldc, cols, acc);
+            }
           }
         }
-      }
+      });
     }
-  });
+  }
 }
 
 // Few rows times an f32 B stored transposed (each column of B contiguous along K, the
@@ -423,50 +432,65 @@ inline float dotF32(const float *x, const float *y, int64_t n) {
   return s + ((part[0] + part[4]) + (part[1] + part[5])) + ((part[2] + part[6]) + (part[3] + part[7]));
 }
 
-void dotPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b, float *c,
+// `ad` is A as f32 rows of k values; B of f32, f16 or bf16 (other types are packed).
+void dotPathGemmF32(int64_t m, int64_t n, int64_t k, const float *ad, const MatView &b, float *c,
                     int64_t ldc, bool accumulate, ThreadPool *pool) {
-  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
   constexpr int64_t kCols = 32;
   runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
+    std::vector<float> row;
+    if (b.dtype != DType::F32) row.resize(static_cast<size_t>(k));
     for (int64_t j = begin * kCols; j < std::min(n, end * kCols); ++j) {
-      const float *bj = bd + j * b.colStride;
+      const float *bj;
+      if (b.dtype == DType::F32) {
+        bj = static_cast<const float *>(b.data) + j * b.colStride;
+      } else {
+        loadRowF32(b.data, b.dtype, j * b.colStride, k, row.data());
+        bj = row.data();
+      }
       for (int64_t i = 0; i < m; ++i) {
-        float v = dotF32(ad + i * a.rowStride, bj, k);
+        float v = dotF32(ad + i * k, bj, k);
         c[i * ldc + j] = accumulate ? c[i * ldc + j] + v : v;
       }
     }
   });
 }
 
-// Few rows times a row-major f32 B: C[i, chunk] += A[i, p] * B[p, chunk] streams each row
-// of B once, in contiguous segments the prefetcher follows.
-void axpyPathGemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b,
+// Few rows times a row-major B: C[i, chunk] += A[i, p] * B[p, chunk] streams each row of
+// B once, in contiguous segments the prefetcher follows.
+void axpyPathGemmF32(int64_t m, int64_t n, int64_t k, const float *ad, const MatView &b,
                      float *c, int64_t ldc, bool accumulate, ThreadPool *pool) {
-  const float *ad = static_cast<const float *>(a.data), *bd = static_cast<const float *>(b.data);
   constexpr int64_t kCols = 256;
+  const bool f32 = b.dtype == DType::F32;
   runParallel(pool, (n + kCols - 1) / kCols, [&](int64_t begin, int64_t end) {
     float acc[kDotPathMaxM][kCols];
+    float conv[4][kCols];
     for (int64_t chunk = begin; chunk < end; ++chunk) {
       int64_t j0 = chunk * kCols, cols = std::min(kCols, n - j0);
+      // Row p of this chunk of B as f32 (converted into conv[slot] when B is not f32).
+      auto rowOf = [&](int64_t p, int slot) -> const float * {
+        if (f32) return static_cast<const float *>(b.data) + p * b.rowStride + j0;
+        loadRowF32(b.data, b.dtype, p * b.rowStride + j0, cols, conv[slot]);
+        return conv[slot];
+      };
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < cols; ++j) acc[i][j] = accumulate ? c[i * ldc + j0 + j] : 0.f;
       // Four rows of B per pass: one load and store of the accumulators per 4 FMAs.
       int64_t p = 0;
       for (; p + 4 <= k; p += 4) {
-        const float *b0 = bd + p * b.rowStride + j0, *b1 = b0 + b.rowStride,
-                    *b2 = b1 + b.rowStride, *b3 = b2 + b.rowStride;
+        const float *b0 = rowOf(p, 0), *b1 = rowOf(p + 1, 1), *b2 = rowOf(p + 2, 2),
+                    *b3 = rowOf(p + 3, 3);
         for (int64_t i = 0; i < m; ++i) {
-          const float *ap = ad + i * a.rowStride + p * a.colStride;
-          float a0 = ap[0], a1 = ap[a.colStride], a2 = ap[2 * a.colStride], a3 = ap[3 * a.colStride];
+          const float *ap = ad + i * k + p;
+          float a0 = ap[0], a1 = ap[1], a2 = ap[2], a3 = ap[3];
           float *ai = acc[i];
           for (int64_t j = 0; j < cols; ++j)
             ai[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
         }
       }
       for (; p < k; ++p) {
-        const float *bp = bd + p * b.rowStride + j0;
+        const float *bp = rowOf(p, 0);
         for (int64_t i = 0; i < m; ++i) {
-          float av = ad[i * a.rowStride + p * a.colStride];
+          float av = ad[i * k + p];
           float *ai = acc[i];
           for (int64_t j = 0; j < cols; ++j) ai[j] += av * bp[j];
         }
@@ -487,15 +511,25 @@ void gemmF32(int64_t m, int64_t n, int64_t k, const MatView &a, const MatView &b
     return;
   }
   // Decode-sized products: B is read once and never packed (BLAS is slower here too).
-  if (m <= kDotPathMaxM && a.dtype == DType::F32 && b.dtype == DType::F32) {
-    if (a.colStride == 1 && b.rowStride == 1) {
-      dotPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
-      return;
+  bool smallPathType = b.dtype == DType::F32 || b.dtype == DType::F16 || b.dtype == DType::BF16;
+  if (m <= kDotPathMaxM && smallPathType && (b.rowStride == 1 || b.colStride == 1)) {
+    // A as contiguous f32 rows (at most kDotPathMaxM x K values).
+    std::vector<float> aRows;
+    const float *ad;
+    if (a.dtype == DType::F32 && a.colStride == 1 && a.rowStride == k) {
+      ad = static_cast<const float *>(a.data);
+    } else {
+      aRows.resize(static_cast<size_t>(m * k));
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t p = 0; p < k; ++p)
+          aRows[i * k + p] = loadF32(a.data, a.dtype, i * a.rowStride + p * a.colStride);
+      ad = aRows.data();
     }
-    if (b.colStride == 1) {
-      axpyPathGemmF32(m, n, k, a, b, c, ldc, options.accumulate, options.pool);
-      return;
-    }
+    if (b.rowStride == 1)
+      dotPathGemmF32(m, n, k, ad, b, c, ldc, options.accumulate, options.pool);
+    else
+      axpyPathGemmF32(m, n, k, ad, b, c, ldc, options.accumulate, options.pool);
+    return;
   }
 #ifdef DS_HAVE_CBLAS
   CBLAS_TRANSPOSE ta, tb;

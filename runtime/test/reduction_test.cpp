@@ -973,9 +973,12 @@ TEST(Reduction, RowKernelThroughput) {
               "ms, rms_norm bf16 %.3f ms, layer_norm %.3f ms, sum(-1) %.3f ms, sum(0) %.3f ms, "
               "argmax %.3f ms\n",
               harness().pool.size(), softmax, logSoftmax, rms, rmsBf16, layer, sum, sum0, argmax);
-  // 1M elements: well under 50 ms even on one slow shared core with vectorized loops.
+  // 1M elements: well under 50 ms even on one slow shared core with vectorized loops
+  // (bounded only in optimized builds without sanitizers).
+#if defined(__OPTIMIZE__) && !defined(__SANITIZE_ADDRESS__)
   for (double ms : {softmax, logSoftmax, rms, rmsBf16, layer, sum, sum0, argmax})
     EXPECT_LT(ms, 50.0);
+#endif
 }
 
 TEST(Reduce, FewOutputsSplitAcrossThreads) {

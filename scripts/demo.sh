@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the bundled example: generate the DeepSeek-V3-style example model
-# (MLA attention, sigmoid-gated group-limited MoE), import it with ds-opt, run the graph
-# pipeline with dynamic and with fixed input dims, and summarize the IR.
+# (MLA attention, sigmoid-gated group-limited MoE), compile it to a bundle with symbolic
+# batch/sequence dims, and run it with ds-run on the default device (cpu when no GPU),
+# at two input sizes from the same bundle, printing the outputs' summary and latency.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${DS_BUILD_DIR:-$root/build}
@@ -9,20 +10,29 @@ out=${DS_DEMO_DIR:-$root/out/demo}
 mkdir -p "$out"
 "$root/.venv/bin/python" -m dsgen --out "$out" --config deepseek_v3
 model="$out/deepseek_v3.onnx"
+bundle="$out/deepseek_v3.dsb"
 
-histogram() {
-  grep -oE '= ds\.[a-z_]+( [a-z_]+)?' "$1" | sed 's/^= //' | sort | uniq -c | sort -rn
+echo "== ds-opt $model --emit=bundle -o $bundle"
+"$build/bin/ds-opt" "$model" --emit=bundle -o "$bundle"
+"$build/bin/ds-run" "$bundle" --info
+
+ids() {  # $1 batch, $2 seq: deterministic token ids as an inline ds-run tensor
+  local n=$(( $1 * $2 )) v=() i
+  for (( i = 0; i < n; i++ )); do v+=($(( (i * 37 + 11) % 128 ))); done
+  local IFS=,
+  echo "$1x$2xi64=${v[*]}"
 }
-
-echo "== ds-opt $model --ds-optimize   (batch and sequence stay dynamic)"
-"$build/bin/ds-opt" "$model" --ds-optimize -o "$out/deepseek_v3.mlir"
-echo "wrote $out/deepseek_v3.mlir: $(histogram "$out/deepseek_v3.mlir" | awk '{n+=$1} END {print n}') ops"
-grep -m1 'func.func @main' "$out/deepseek_v3.mlir" | cut -c1-240
-
-shapes=input_ids:1x16,attention_mask:1x16
-echo
-echo "== ds-opt $model --input-shape=$shapes --ds-optimize"
-"$build/bin/ds-opt" "$model" --input-shape=$shapes --ds-optimize -o "$out/deepseek_v3_1x16.mlir"
-echo "wrote $out/deepseek_v3_1x16.mlir: $(histogram "$out/deepseek_v3_1x16.mlir" | awk '{n+=$1} END {print n}') ops, every shape static, shape sub-graphs folded away"
-echo "ops by kind:"
-histogram "$out/deepseek_v3_1x16.mlir" | head -20
+ones() {
+  local n=$(( $1 * $2 )) v=() i
+  for (( i = 0; i < n; i++ )); do v+=(1); done
+  local IFS=,
+  echo "$1x$2xi64=${v[*]}"
+}
+for size in "1 16" "4 32"; do
+  set -- $size
+  echo
+  echo "== ds-run $bundle --device=auto  (batch=$1, sequence=$2)"
+  "$build/bin/ds-run" "$bundle" --device=auto \
+    --input="input_ids=$(ids "$1" "$2")" --input="attention_mask=$(ones "$1" "$2")" \
+    --benchmark=20
+done

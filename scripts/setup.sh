@@ -7,6 +7,7 @@ apt_packages=(
   cmake ninja-build g++ ccache lld
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools
   protobuf-compiler libprotobuf-dev
+  nlohmann-json3-dev libopenblas-dev libgtest-dev python3-dev
 )
 missing=()
 for p in "${apt_packages[@]}"; do

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds ds and runs every test suite: lit (dialect, importer, passes) and pytest.
+# Builds ds and runs every test suite: lit (dialect, importer, passes, bundles), the
+# runtime's gtest unit tests, pytest (dsc, models, dsgen) and the ONNX node-test
+# conformance run on the cpu backend.
 # Ends with one line `N passed, M failed, K skipped`; exits non-zero on any failure.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,11 +11,19 @@ build=${DS_BUILD_DIR:-$root/build}
 mkdir -p "$build/test-results"
 lit_json="$build/test-results/lit.json"
 pytest_xml="$build/test-results/pytest.xml"
-rm -f "$lit_json" "$pytest_xml"
+gtest_xml="$build/test-results/gtest.xml"
+conformance_json="$build/test-results/conformance.json"
+rm -f "$lit_json" "$pytest_xml" "$gtest_xml" "$conformance_json"
 
 /usr/lib/llvm-22/bin/lit -sv --time-tests -j"${DS_JOBS:-$(nproc)}" \
   -o "$lit_json" "$build/test"
 PYTHONPATH="$root/python" DS_BUILD_DIR="$build" "$root/.venv/bin/python" -m pytest -q \
   -p no:cacheprovider --junitxml="$pytest_xml" "$root/test/python"
 
-"$root/.venv/bin/python" "$root/scripts/summarize_tests.py" "$lit_json" "$pytest_xml"
+"$build/bin/ds-runtime-tests" --gtest_brief=1 --gtest_output="xml:$gtest_xml"
+echo "== ONNX node-test conformance (cpu)"
+DS_BUILD_DIR="$build" "$root/.venv/bin/python" "$root/test/Conformance/node_conformance.py" \
+  --device=cpu --json="$conformance_json"
+
+"$root/.venv/bin/python" "$root/scripts/summarize_tests.py" --lit "$lit_json" \
+  --junit pytest="$pytest_xml" --junit gtest="$gtest_xml" --conformance "$conformance_json"

@@ -11,7 +11,8 @@ config.suffixes = [".mlir", ".py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.ds_obj_root, "test")
 # Helpers imported by the .py tests, and pytest-only files, are not lit tests.
-config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "onnx_testing.py", "python",
+config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "onnx_testing.py", "onnx_node_suite.py", "python",
+                   "Conformance",
                    "Inputs"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

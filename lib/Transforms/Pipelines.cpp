@@ -19,9 +19,19 @@ static void buildO1(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+void mlir::ds::buildLowerToBundlePipeline(OpPassManager &pm) {
+  buildO1(pm);
+  pm.addNestedPass<func::FuncOp>(ds::createDSFormKernels());
+  pm.addNestedPass<func::FuncOp>(ds::createDSPlanMemory());
+}
+
 void mlir::ds::registerPipelines() {
   PassPipelineRegistration<>("ds-O0", "No graph optimization (import only)",
                              [](OpPassManager &) {});
   PassPipelineRegistration<>("ds-O1", "Fold shapes, canonicalize, CSE", buildO1);
   PassPipelineRegistration<>("ds-optimize", "The default ds graph pipeline", buildO1);
+  PassPipelineRegistration<>(
+      "ds-lower-to-bundle",
+      "What --emit=bundle runs: ds-O1, then ds-form-kernels and ds-plan-memory",
+      buildLowerToBundlePipeline);
 }

@@ -1,22 +1,29 @@
 //===- ds-opt.cpp - the ds optimizer driver --------------------------------===//
 //
 // mlir-opt for ds: reads .mlir (text or bytecode) or .onnx (imported first), runs the
-// passes or named pipelines given, and prints the result.
+// passes or named pipelines given, and prints the result. With --emit=bundle it runs
+// the given passes, then the ds-lower-to-bundle pipeline, and writes the bundle
+// directory named by -o (docs/bundle.md).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ds/Dialect/Ds/IR/DsDialect.h"
 #include "ds/Import/ONNX/Importer.h"
+#include "ds/Target/Bundle/BundleWriter.h"
 #include "ds/Transforms/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
@@ -47,6 +54,24 @@ static llvm::cl::opt<InputFormat> inputFormat(
                      clEnumValN(InputFormat::Mlir, "mlir", "MLIR text or bytecode"),
                      clEnumValN(InputFormat::Onnx, "onnx", "an ONNX model")),
     llvm::cl::cat(importCategory));
+
+static llvm::cl::OptionCategory emitCategory("Output options");
+
+enum class EmitKind { Mlir, Bundle };
+static llvm::cl::opt<EmitKind> emitKind(
+    "emit", llvm::cl::desc("What to write to -o"), llvm::cl::init(EmitKind::Mlir),
+    llvm::cl::values(
+        clEnumValN(EmitKind::Mlir, "mlir", "the module after the passes (default)"),
+        clEnumValN(EmitKind::Bundle, "bundle",
+                   "a bundle directory NAME.dsb: runs the given passes, then "
+                   "ds-lower-to-bundle")),
+    llvm::cl::cat(emitCategory));
+
+static llvm::cl::opt<std::string> modelDir(
+    "model-dir",
+    llvm::cl::desc("With --emit=bundle: the directory ds.external_weight locations are "
+                   "relative to (default: the input file's directory)"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(emitCategory));
 
 /// Copies `bytes` into a 64-byte aligned buffer: bytecode resource sections (weights)
 /// are 64-byte aligned, and the reader refuses a buffer that is not.
@@ -99,6 +124,48 @@ static std::unique_ptr<llvm::MemoryBuffer> importOnnx(StringRef inputFilename,
   return alignedCopy(bytecode, inputFilename);
 }
 
+/// --emit=bundle: parses the (imported) module, runs the passes given on the command
+/// line and then ds-lower-to-bundle, and writes the bundle. Returns the exit code.
+static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry &registry,
+                      StringRef inputFilename, StringRef outputFilename) {
+  if (outputFilename == "-") {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << "--emit=bundle writes a directory: give it with -o NAME.dsb\n";
+    return 1;
+  }
+  auto config = MlirOptMainConfig::createFromCLOptions();
+  MLIRContext context(registry);
+  context.allowUnregisteredDialects(config.shouldAllowUnregisteredDialects());
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  PassManager pm(&context, ModuleOp::getOperationName());
+  pm.enableVerifier(config.shouldVerifyPasses());
+  if (failed(applyPassManagerCLOptions(pm)))
+    return 1;
+  if (failed(config.setupPassPipeline(pm)))
+    return 1;
+  ds::buildLowerToBundlePipeline(pm);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  ds::BundleOptions options;
+  if (!modelDir.empty()) {
+    options.modelDir = modelDir;
+  } else {
+    SmallString<256> dir(inputFilename);
+    llvm::sys::path::remove_filename(dir);
+    options.modelDir = dir.empty() ? "." : std::string(dir);
+  }
+  options.producer = "ds-opt " DS_VERSION_STRING;
+  if (failed(ds::writeBundle(*module, outputFilename, options)))
+    return 1;
+  return 0;
+}
+
 int main(int argc, char **argv) {
   DialectRegistry registry;
   registry.insert<ds::DsDialect, func::FuncDialect>();
@@ -125,6 +192,8 @@ int main(int argc, char **argv) {
   }
   if (!input)
     return 1;
+  if (emitKind == EmitKind::Bundle)
+    return emitBundle(std::move(input), registry, inputFilename, outputFilename);
 
   std::string errorMessage;
   auto output = openOutputFile(outputFilename, &errorMessage);

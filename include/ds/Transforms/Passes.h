@@ -7,6 +7,7 @@
 #include "mlir/Pass/Pass.h"
 
 namespace mlir {
+class OpPassManager;
 class RewritePatternSet;
 namespace ds {
 
@@ -16,8 +17,19 @@ namespace ds {
 /// Folding and type refinement patterns of ds-fold-shapes.
 void populateFoldShapesPatterns(RewritePatternSet &patterns);
 
+/// Whether `op` is one of the ops ds-form-kernels groups (unary, binary, compare,
+/// select, cast): the ops an `elementwise` bundle step can run.
+bool isKernelElementwiseOp(Operation *op);
+
+/// Whether `value` is a splat `ds.constant` (cloned into kernels, not an input).
+bool isSplatConstant(Value value);
+
 /// Registers the named pipelines (-O0 .. -O3 equivalents, see docs/passes.md).
 void registerPipelines();
+
+/// The passes that prepare a module for bundle emission (`ds-lower-to-bundle`):
+/// ds-fold-shapes, canonicalize, cse, ds-form-kernels, ds-plan-memory.
+void buildLowerToBundlePipeline(OpPassManager &pm);
 
 #define GEN_PASS_REGISTRATION
 #include "ds/Transforms/Passes.h.inc"

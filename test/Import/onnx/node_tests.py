@@ -14,119 +14,33 @@
 # RUN: %python %s
 import collections
 import concurrent.futures
-import glob
 import os
-import subprocess
 import sys
 
-import re
-
-import onnx
-
-OPS = set("""
-Add Sub Mul Div Pow Mod Neg Abs Sign Exp Log Sqrt Reciprocal Floor Ceil Round Tanh Erf
-Sigmoid Relu LeakyRelu PRelu Gelu Elu Selu Celu Softplus Softsign Mish HardSigmoid
-HardSwish ThresholdedRelu Shrink Cos Sin Tan Asin Acos Atan Sinh Cosh Asinh Acosh Atanh
-IsInf IsNaN Not And Or Xor BitShift BitwiseAnd BitwiseOr BitwiseXor BitwiseNot Equal Less
-LessOrEqual Greater GreaterOrEqual Max Min Sum Mean Clip Where Cast CastLike MatMul Gemm
-Einsum Softmax LogSoftmax Hardmax LayerNormalization RMSNormalization ReduceSum ReduceMean
-ReduceMax ReduceMin ReduceProd ReduceL1 ReduceL2 ReduceSumSquare ReduceLogSum
-ReduceLogSumExp ArgMax ArgMin CumSum TopK Reshape Transpose Concat Slice Split Squeeze
-Unsqueeze Flatten Expand Tile Pad Gather GatherElements GatherND ScatterElements ScatterND
-Shape Size Range ConstantOfShape Constant Identity Dropout Trilu NonZero OneHot EyeLike
-QuantizeLinear DequantizeLinear DynamicQuantizeLinear Attention RotaryEmbedding
-""".split())
+import onnx_node_suite as suite
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 XFAIL = os.path.join(HERE, "node_tests_xfail.txt")
-TIMEOUT_S = 60
-
-
-def node_test_dir():
-    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "node")
-
-
-def graph_ops(graph):
-    """(domain, op type) of every node, subgraphs included."""
-    ops = set()
-    for n in graph.node:
-        ops.add((n.domain or "ai.onnx", n.op_type))
-        for a in n.attribute:
-            if a.type == onnx.AttributeProto.GRAPH:
-                ops |= graph_ops(a.g)
-            for g in a.graphs:
-                ops |= graph_ops(g)
-    return ops
-
-
-def read_xfail():
-    entries = {}
-    with open(XFAIL) as f:
-        for lineno, line in enumerate(f, 1):
-            line = line.split("#", 1)[0].strip()
-            if not line:
-                continue
-            name, _, reason = line.partition(" ")
-            if not reason.strip():
-                sys.exit(f"{XFAIL}:{lineno}: '{name}' has no reason")
-            entries[name] = reason.strip()
-    return entries
-
-
-NEEDS_CONSTANT = re.compile(r"input #\d+ \('([^']+)'[^)]*\) must be a constant")
-
-
-def test_inputs(path):
-    """Graph input name -> its input_K.pb of the test's first data set."""
-    files = {}
-    data = os.path.join(os.path.dirname(path), "test_data_set_0")
-    for f in sorted(glob.glob(os.path.join(data, "input_*.pb"))):
-        t = onnx.TensorProto()
-        with open(f, "rb") as fh:
-            t.ParseFromString(fh.read())
-        files[t.name] = f
-    return files
 
 
 def run_one(ds_opt, path):
     """(imported, bound input names, message)."""
-    bound = {}
-    while True:
-        args = [ds_opt, path, "-o", os.devnull]
-        args += [f"--bind-input={n}=@{f}" for n, f in bound.items()]
-        try:
-            p = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            return False, sorted(bound), f"timed out after {TIMEOUT_S} s"
-        if p.returncode == 0:
-            return True, sorted(bound), ""
-        msg = p.stderr.strip().replace(path + ": ", "")
-        if p.returncode < 0:
-            return False, sorted(bound), f"crashed with signal {-p.returncode}: " + msg[-2000:]
-        available = test_inputs(path)
-        wanted = [n for n in NEEDS_CONSTANT.findall(msg) if n in available and n not in bound]
-        if not wanted:
-            return False, sorted(bound), msg
-        for n in wanted:
-            bound[n] = available[n]
+    ok, bound, msg = suite.run_ds_opt(ds_opt, path, ["-o", os.devnull])
+    return ok, sorted(bound), msg
 
 
 def main(argv):
     verbose = "-v" in argv
     filters = [a for a in argv if a != "-v"]
     ds_opt = os.environ.get("DS_OPT", "ds-opt")
-    xfail = read_xfail()
+    xfail = suite.read_xfail(XFAIL)
 
     in_scope = {}  # test name -> model path
     ops_of = {}
-    for path in sorted(glob.glob(os.path.join(node_test_dir(), "*", "model.onnx"))):
-        name = os.path.basename(os.path.dirname(path))
-        if filters and not any(f in name for f in filters):
-            continue
-        ops = graph_ops(onnx.load(path, load_external_data=False).graph)
-        if ops and all(d in ("ai.onnx", "") and t in OPS for d, t in ops):
+    for name, path, _, ops, scoped in suite.discover(filters):
+        if scoped:
             in_scope[name] = path
-            ops_of[name] = sorted(t for _, t in ops)
+            ops_of[name] = ops
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         results = dict(zip(in_scope, pool.map(lambda p: run_one(ds_opt, p),

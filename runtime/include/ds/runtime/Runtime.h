@@ -95,6 +95,14 @@ struct SessionOptions {
   bool profile = false;        // collect per-step times
 };
 
+// Counters for tests and tools: how calls were served.
+struct SessionStats {
+  int64_t runs = 0;
+  int64_t plansBuilt = 0;     // shape + memory plans computed (plan cache misses)
+  int64_t planCacheHits = 0;  // calls served by a cached plan
+  int64_t eagerRuns = 0;      // calls run eagerly (shapes needing run-time data)
+};
+
 struct StepProfile {
   int step;
   std::string kind;
@@ -117,13 +125,18 @@ public:
   Session &operator=(const Session &) = delete;
   const std::string &device() const;
   const Bundle &bundle() const;
-  // Inputs in manifest order. Validates dtypes, ranks, static dims and that each symbolic
+  // Inputs in manifest order. One call at a time per session (calls are serialized).
+  // Validates dtypes, ranks, static dims and that each symbolic
   // dim is bound consistently; throws Error naming the input and dim otherwise.
   std::vector<Tensor> run(const std::vector<Tensor> &inputs);
-  const std::vector<StepProfile> &profile() const;  // accumulated when options.profile
+  // One entry per step (calls == 0 for steps never run, e.g. evaluated at plan time);
+  // accumulated over calls when options.profile.
+  const std::vector<StepProfile> &profile() const;
   void resetProfile();
-  // Arena bytes of the plan used by the last run (the plan is cached per input shapes).
+  // Arena bytes of the plan used by the last run (the plan is cached per input shapes);
+  // 0 after an eager call (outputs of eager steps are allocated one by one).
   size_t lastArenaBytes() const;
+  SessionStats stats() const;
 
 private:
   std::unique_ptr<SessionImpl> impl_;

@@ -1,0 +1,226 @@
+// RUN: ds-opt %s --split-input-file --ds-form-kernels | FileCheck %s
+// RUN: ds-opt %s --split-input-file --ds-form-kernels --mlir-print-debuginfo | FileCheck %s --check-prefix=LOC
+
+// A chain becomes one kernel named after its members; the bias broadcasts into it.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[K:.*]] = ds.kernel "add_sigmoid_mul" ins(%arg0, %arg1 : tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<4x16xf32>, %[[B:.*]]: tensor<16xf32>):
+// CHECK-NEXT: %[[A:.*]] = ds.binary add %[[X]], %[[B]]
+// CHECK-NEXT: %[[S:.*]] = ds.unary sigmoid %[[A]]
+// CHECK-NEXT: %[[M:.*]] = ds.binary mul %[[S]], %[[A]]
+// CHECK-NEXT: ds.yield %[[M]] : tensor<4x16xf32>
+// CHECK: return %[[K]]
+// LOC-LABEL: func.func @chain
+// LOC: ds.kernel "add_sigmoid_mul"
+// LOC: ds.yield
+// LOC-NEXT: } loc(#[[FUSED:loc[0-9]*]])
+// LOC: #[[ADD:loc[0-9]*]] = loc("/act/Add")
+// LOC: #[[SIG:loc[0-9]*]] = loc("/act/Sigmoid")
+// LOC: #[[MUL:loc[0-9]*]] = loc("/act/Mul")
+// LOC: #[[FUSED]] = loc(fused[#[[ADD]], #[[SIG]], #[[MUL]]])
+func.func @chain(%x: tensor<4x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %a = ds.binary add %x, %b : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> loc("/act/Add")
+  %s = ds.unary sigmoid %a : tensor<4x16xf32> -> tensor<4x16xf32> loc("/act/Sigmoid")
+  %m = ds.binary mul %s, %a : (tensor<4x16xf32>, tensor<4x16xf32>) -> tensor<4x16xf32> loc("/act/Mul")
+  return %m : tensor<4x16xf32>
+}
+
+// -----
+
+// A lone elementwise op becomes a one-op kernel (one step kind for the runtime); its
+// location stays the op's own.
+// CHECK-LABEL: func.func @single
+// CHECK: ds.kernel "exp" ins(%arg0 : tensor<?x8xf32>) -> tensor<?x8xf32>
+// CHECK: ds.unary exp
+// LOC-LABEL: func.func @single
+// LOC: ds.kernel "exp"
+// LOC: ds.yield
+// LOC-NEXT: } loc(#[[L:loc[0-9]*]])
+// LOC: #[[L]] = loc("/Exp")
+func.func @single(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %e = ds.unary exp %x : tensor<?x8xf32> -> tensor<?x8xf32> loc("/Exp")
+  return %e : tensor<?x8xf32>
+}
+
+// -----
+
+// A diamond (two branches of one input meeting again) is one kernel; the input enters
+// once.
+// CHECK-LABEL: func.func @diamond
+// CHECK: %[[K:.*]] = ds.kernel "neg_exp_add" ins(%arg0 : tensor<8xf32>) -> tensor<8xf32>
+// CHECK-NOT: ds.kernel
+// CHECK: return %[[K]]
+func.func @diamond(%x: tensor<8xf32>) -> tensor<8xf32> {
+  %n = ds.unary neg %x : tensor<8xf32> -> tensor<8xf32>
+  %e = ds.unary exp %x : tensor<8xf32> -> tensor<8xf32>
+  %a = ds.binary add %n, %e : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %a : tensor<8xf32>
+}
+
+// -----
+
+// Values used outside the group become results (here the intermediate %c, used by the
+// matmul after the group, and returned twice).
+// CHECK-LABEL: func.func @multi_output
+// CHECK: %[[K:.*]]:2 = ds.kernel "cast_tanh" ins(%arg0 : tensor<4x4xf16>) -> tensor<4x4xf32>, tensor<4x4xf32> {
+// CHECK: %[[C:.*]] = ds.cast
+// CHECK: %[[T:.*]] = ds.unary tanh %[[C]]
+// CHECK: ds.yield %[[C]], %[[T]] : tensor<4x4xf32>, tensor<4x4xf32>
+// CHECK: %[[M:.*]] = ds.matmul %[[K]]#0, %[[K]]#0
+// CHECK: return %[[K]]#1, %[[M]], %[[K]]#0
+func.func @multi_output(%x: tensor<4x4xf16>) -> (tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>) {
+  %c = ds.cast %x : tensor<4x4xf16> -> tensor<4x4xf32>
+  %t = ds.unary tanh %c : tensor<4x4xf32> -> tensor<4x4xf32>
+  %m = ds.matmul %c, %c : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %t, %m, %c : tensor<4x4xf32>, tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
+// Splat constants are cloned into the body (the outer copy goes when unused);
+// non-splat constants stay inputs. compare and select join with their i1 values.
+// CHECK-LABEL: func.func @constants
+// CHECK-NOT: ds.constant dense<2.0
+// CHECK: %[[W:.*]] = ds.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+// CHECK-NOT: ds.constant dense<2.0
+// CHECK: %[[K:.*]] = ds.kernel "mul_gt_select" ins(%arg0, %[[W]] : tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+// CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<3x2xf32>, %[[V:.*]]: tensor<2xf32>):
+// CHECK-NEXT: %[[TWO:.*]] = ds.constant dense<2.000000e+00> : tensor<f32>
+// CHECK-NEXT: %[[ZERO:.*]] = ds.constant dense<0.000000e+00> : tensor<1x1xf32>
+// CHECK-NEXT: %[[M:.*]] = ds.binary mul %[[X]], %[[TWO]]
+// CHECK-NEXT: %[[G:.*]] = ds.compare gt %[[M]], %[[V]]
+// CHECK-NEXT: ds.select %[[G]], %[[M]], %[[ZERO]]
+// CHECK: return %[[K]]
+func.func @constants(%x: tensor<3x2xf32>) -> tensor<3x2xf32> {
+  %two = ds.constant dense<2.0> : tensor<f32>
+  %zero = ds.constant dense<0.0> : tensor<1x1xf32>
+  %w = ds.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %m = ds.binary mul %x, %two : (tensor<3x2xf32>, tensor<f32>) -> tensor<3x2xf32>
+  %g = ds.compare gt %m, %w : (tensor<3x2xf32>, tensor<2xf32>) -> tensor<3x2xi1>
+  %s = ds.select %g, %m, %zero : (tensor<3x2xi1>, tensor<3x2xf32>, tensor<1x1xf32>) -> tensor<3x2xf32>
+  return %s : tensor<3x2xf32>
+}
+
+// -----
+
+// A splat constant that something else also uses is cloned, and stays for that user.
+// CHECK-LABEL: func.func @shared_splat
+// CHECK: %[[C:.*]] = ds.constant dense<1.000000e+00> : tensor<4xf32>
+// CHECK: ds.kernel "add" ins(%arg0 : tensor<4xf32>)
+// CHECK: ds.constant dense<1.000000e+00> : tensor<4xf32>
+// CHECK: return %{{.*}}, %[[C]]
+func.func @shared_splat(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %one = ds.constant dense<1.0> : tensor<4xf32>
+  %a = ds.binary add %x, %one : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %a, %one : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Near miss: the result shapes differ (the add broadcasts 4x1 to 4x8), so the exp and
+// the add are separate kernels.
+// CHECK-LABEL: func.func @different_shapes
+// CHECK: %[[E:.*]] = ds.kernel "exp" ins(%arg0 : tensor<4x1xf32>) -> tensor<4x1xf32>
+// CHECK: ds.kernel "add" ins(%[[E]], %arg1 : tensor<4x1xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+func.func @different_shapes(%x: tensor<4x1xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %e = ds.unary exp %x : tensor<4x1xf32> -> tensor<4x1xf32>
+  %a = ds.binary add %e, %y : (tensor<4x1xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %a : tensor<4x8xf32>
+}
+
+// -----
+
+// Near miss: %s feeds a matmul whose result feeds back into the chain. Putting %s and
+// %m in one kernel would need the matmul both after and before it (a cycle), so the
+// kernels stay apart and the matmul sits between them.
+// CHECK-LABEL: func.func @cycle_through_matmul
+// CHECK: %[[S:.*]] = ds.kernel "sigmoid" ins(%arg0
+// CHECK: %[[P:.*]] = ds.matmul %[[S]], %arg1
+// CHECK: ds.kernel "mul" ins(%[[S]], %[[P]]
+func.func @cycle_through_matmul(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %s = ds.unary sigmoid %x : tensor<4x4xf32> -> tensor<4x4xf32>
+  %p = ds.matmul %s, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %m = ds.binary mul %s, %p : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %m : tensor<4x4xf32>
+}
+
+// -----
+
+// The matmul does not read the chain: the two kernels around it still join, and the
+// kernel moves after the matmul (to the position of its last op).
+// CHECK-LABEL: func.func @independent_op_between
+// CHECK: %[[P:.*]] = ds.matmul %arg1, %arg1
+// CHECK: %[[K:.*]] = ds.kernel "sigmoid_mul" ins(%arg0, %[[P]]
+// CHECK: return %[[K]]
+func.func @independent_op_between(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
+  %s = ds.unary sigmoid %x : tensor<4x4xf32> -> tensor<4x4xf32>
+  %p = ds.matmul %w, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %m = ds.binary mul %s, %p : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  return %m : tensor<4x4xf32>
+}
+
+// -----
+
+// Two producer groups that meet in one op merge, unless one of them is used between
+// (%b is read by the reduce before %c).
+// CHECK-LABEL: func.func @merge_groups
+// CHECK: %[[B:.*]] = ds.kernel "neg" ins(%arg1
+// CHECK: %[[R:.*]] = ds.reduce sum %[[B]]
+// CHECK: ds.kernel "exp_add" ins(%arg0, %[[B]] : tensor<4xf32>, tensor<4xf32>)
+func.func @merge_groups(%x: tensor<4xf32>, %y: tensor<4xf32>) -> (tensor<4xf32>, tensor<f32>) {
+  %a = ds.unary exp %x : tensor<4xf32> -> tensor<4xf32>
+  %b = ds.unary neg %y : tensor<4xf32> -> tensor<4xf32>
+  %r = ds.reduce sum %b {axes = array<i64: 0>} : tensor<4xf32> -> tensor<f32>
+  %c = ds.binary add %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %c, %r : tensor<4xf32>, tensor<f32>
+}
+
+// -----
+
+// Dead elementwise ops disappear instead of becoming kernels nobody reads.
+// CHECK-LABEL: func.func @dead
+// CHECK-NOT: ds.kernel
+// CHECK: return %arg0
+func.func @dead(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %a = ds.unary exp %x : tensor<4xf32> -> tensor<4xf32>
+  return %x : tensor<4xf32>
+}
+
+// -----
+
+// Long chains keep their first five names and the member count.
+// CHECK-LABEL: func.func @long_name
+// CHECK: ds.kernel "exp_neg_abs_sqrt_tanh_n7"
+func.func @long_name(%x: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = ds.unary exp %x : tensor<4xf32> -> tensor<4xf32>
+  %1 = ds.unary neg %0 : tensor<4xf32> -> tensor<4xf32>
+  %2 = ds.unary abs %1 : tensor<4xf32> -> tensor<4xf32>
+  %3 = ds.unary sqrt %2 : tensor<4xf32> -> tensor<4xf32>
+  %4 = ds.unary tanh %3 : tensor<4xf32> -> tensor<4xf32>
+  %5 = ds.unary erf %4 : tensor<4xf32> -> tensor<4xf32>
+  %6 = ds.unary floor %5 : tensor<4xf32> -> tensor<4xf32>
+  return %6 : tensor<4xf32>
+}
+
+// -----
+
+// Dynamic dims: %e reads only %x, which may be 1x8 at run time while %y is 5x8, so %e
+// and %a cannot share one iteration shape: each op becomes its own kernel. When every
+// result reads every dynamic input (@dynamic_ok) the group stays whole.
+// CHECK-LABEL: func.func @dynamic_split
+// CHECK: %[[E:.*]] = ds.kernel "exp" ins(%arg0 : tensor<?x8xf32>)
+// CHECK: ds.kernel "add" ins(%[[E]], %arg1 : tensor<?x8xf32>, tensor<?x8xf32>)
+func.func @dynamic_split(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %e = ds.unary exp %x : tensor<?x8xf32> -> tensor<?x8xf32>
+  %a = ds.binary add %e, %y : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  return %e, %a : tensor<?x8xf32>, tensor<?x8xf32>
+}
+
+// CHECK-LABEL: func.func @dynamic_ok
+// CHECK: %[[K:.*]]:2 = ds.kernel "add_sub" ins(%arg0, %arg1, %arg2 : tensor<?x8xf32>, tensor<?x8xf32>, tensor<8xf32>)
+// CHECK: return %[[K]]#0, %[[K]]#1
+func.func @dynamic_ok(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>, %b: tensor<8xf32>) -> (tensor<?x8xf32>, tensor<?x8xf32>) {
+  %a = ds.binary add %x, %y : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
+  %e = ds.binary sub %a, %b : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
+  return %a, %e : tensor<?x8xf32>, tensor<?x8xf32>
+}

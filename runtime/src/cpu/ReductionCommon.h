@@ -309,7 +309,8 @@ inline int64_t grainFor(int64_t workPerItem, int64_t target = 16384) {
 inline float expf32(float x) {
   const float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
   const float kLo = -104.0f, kHi = 88.72283935546875f;
-  float c = std::min(std::max(x, kLo), kHi);
+  // Argument order matters: a NaN x clamps to kLo (no undefined int conversion below).
+  float c = std::min(kHi, std::max(kLo, x));
   // Round to nearest through the 1.5 * 2^23 trick (floor does not vectorize here).
   float n = (c * kLog2e + 12582912.0f) - 12582912.0f;
   float r = c - n * kLn2Hi;
@@ -324,7 +325,7 @@ inline float expf32(float x) {
   // 2^n as two factors so that both stay normal across [-150, 128].
   int32_t ni = static_cast<int32_t>(n);
   int32_t n1 = ni >> 1, n2 = ni - n1;
-  int32_t b1 = (n1 + 127) << 23, b2 = (n2 + 127) << 23;
+  uint32_t b1 = static_cast<uint32_t>(n1 + 127) << 23, b2 = static_cast<uint32_t>(n2 + 127) << 23;
   float s1, s2;
   std::memcpy(&s1, &b1, 4);
   std::memcpy(&s2, &b2, 4);
@@ -388,10 +389,6 @@ template <class C> inline C sumExpShiftedLine(const C *x, int64_t n, C shift) {
   return foldLine<C>(x, n, C(0), [shift](C a, C v) { return a + expC(v - shift); },
                      [](C a, C b) { return a + b; });
 }
-
-}  // namespace ds::rt::reduction
-
-namespace ds::rt::reduction {
 
 // Index of the largest (isMax) or smallest element of x[0, n), n > 0: the first one, or
 // the last one when `last`. NaN counts as the extreme either way (numpy's argmax and

@@ -317,7 +317,7 @@ CompileResult Nvrtc::compile(const CompileRequest &request, const std::string &f
   if (api_->getProgramLogSize(program, &logSize) == 0 && logSize > 1) {
     result.log.resize(logSize);
     api_->getProgramLog(program, result.log.data());
-    result.log.resize(logSize - 1);  // the size counts the terminating NUL
+    result.log.resize(std::strlen(result.log.c_str()));  // drop the terminating NUL(s)
   }
   if (status != 0)
     throw fail("compile", status, result.log);

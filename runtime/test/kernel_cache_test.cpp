@@ -441,6 +441,72 @@ TEST_F(KernelCacheTest, TwoProcessesCompileTheSameKernel) {
   }
 }
 
+TEST(KernelCacheAot, ArchList) {
+  EXPECT_EQ(parseArchList("sm_80,sm_90a"), (std::vector<std::string>{"sm_80", "sm_90a"}));
+  EXPECT_EQ(parseArchList(" sm_90a , sm_80,sm_90a,"), (std::vector<std::string>{"sm_90a", "sm_80"}));
+  EXPECT_EQ(parseArchList("sm_100f"), std::vector<std::string>{"sm_100f"});
+  for (const char *bad : {"", ",", "compute_80", "sm80", "sm_8", "sm_90b", "sm_90aa", "ampere"})
+    EXPECT_THROW(parseArchList(bad), Error) << bad;
+  try {
+    parseArchList("sm_80,volta");
+  } catch (const Error &error) {
+    EXPECT_NE(std::string(error.what()).find("'volta'"), std::string::npos);
+  }
+  EXPECT_EQ(ptxArch({"sm_90a", "sm_80"}), "compute_80");
+  EXPECT_EQ(ptxArch({"sm_90a"}), "compute_90");
+  EXPECT_EQ(ptxArch({"sm_100f", "sm_120"}), "compute_100");
+}
+
+TEST_F(KernelCacheTest, AotCubinsPerArchPlusPtxAndSpillCheck) {
+  CompileRequest clean = addKernel(11);
+  CompileRequest spilling;
+  spilling.name = "spills";
+  spilling.options = {"-maxrregcount=24"};
+  spilling.source = R"(
+extern "C" __global__ void spills(float *out, const float *in, int n) {
+  float v[48];
+  #pragma unroll
+  for (int i = 0; i < 48; ++i) v[i] = in[threadIdx.x + i * n];
+  float s = 0;
+  #pragma unroll
+  for (int r = 0; r < 4; ++r) {
+    #pragma unroll
+    for (int i = 0; i < 48; ++i) s = s * v[(i + r) % 48] + v[(i * 5 + r) % 48];
+  }
+  out[threadIdx.x] = s;
+}
+)";
+  KernelCache cache(dir_);
+  std::vector<std::string> archs = parseArchList("sm_80,sm_90a");
+  std::vector<AotKernel> aot = compileAot(cache, {clean, spilling}, archs);
+  ASSERT_EQ(aot.size(), 2u);
+  for (const AotKernel &kernel : aot) {
+    ASSERT_EQ(kernel.cubins.size(), 2u);
+    EXPECT_EQ(kernel.cubins[0].arch, "sm_80");
+    EXPECT_EQ(kernel.cubins[1].arch, "sm_90a");
+    for (const CompileResult &cubin : kernel.cubins)
+      EXPECT_TRUE(hasFunction(cubin, kernel.name)) << kernel.name << " " << cubin.arch;
+    EXPECT_TRUE(kernel.ptx.cubin.empty());
+    EXPECT_EQ(kernel.ptx.arch, "compute_80");
+    EXPECT_NE(kernel.ptx.ptx.find(".target sm_80"), std::string::npos);
+    EXPECT_NE(kernel.ptx.ptx.find(".entry " + kernel.name), std::string::npos);
+  }
+  EXPECT_EQ(cache.stats().compiles, 6);
+
+  std::vector<std::string> violations = spillViolations(aot, {});
+  ASSERT_EQ(violations.size(), 2u);  // the spilling kernel on both archs
+  EXPECT_NE(violations[0].find("spills (sm_80)"), std::string::npos) << violations[0];
+  EXPECT_NE(violations[1].find("spills (sm_90a)"), std::string::npos) << violations[1];
+  EXPECT_NE(violations[0].find("bytes spill stores"), std::string::npos);
+  EXPECT_TRUE(spillViolations(aot, {{"spills", "register cap is the test"}}).empty());
+
+  // Rebuilding the bundle is all cache hits.
+  KernelCache again(dir_);
+  compileAot(again, {clean, spilling}, archs);
+  EXPECT_EQ(again.stats().compiles, 0);
+  EXPECT_EQ(again.stats().hits, 6);
+}
+
 //===----------------------------------------------------------------------===//
 // Benchmark: DS_NVRTC_BENCH=1 ds-runtime-tests --gtest_filter='NvrtcBench.*'
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cerrno>
 #include <cstdio>
@@ -397,6 +398,86 @@ KernelCacheStats KernelCache::stats() const {
 void KernelCache::resetStats() {
   hits_ = misses_ = rebuilt_ = compiles_ = storeFailures_ = 0;
   compileNanos_ = loadNanos_ = 0;
+}
+
+std::vector<std::string> parseArchList(const std::string &list) {
+  std::vector<std::string> archs;
+  std::stringstream parts(list);
+  std::string arch;
+  while (std::getline(parts, arch, ',')) {
+    arch.erase(0, arch.find_first_not_of(" \t"));
+    arch.erase(arch.find_last_not_of(" \t") + 1);
+    if (arch.empty())
+      continue;
+    size_t digits = 3;
+    while (digits < arch.size() && std::isdigit(static_cast<unsigned char>(arch[digits])))
+      ++digits;
+    bool valid = arch.rfind("sm_", 0) == 0 && digits >= 5 &&
+                 (digits == arch.size() ||
+                  (digits + 1 == arch.size() && (arch.back() == 'a' || arch.back() == 'f')));
+    if (!valid)
+      throw Error("CUDA arch '" + arch + "' in --cuda-arch=" + list +
+                  " is not of the form sm_XY, sm_XYa or sm_XYf (e.g. sm_80,sm_90a).");
+    if (std::find(archs.begin(), archs.end(), arch) == archs.end())
+      archs.push_back(arch);
+  }
+  if (archs.empty())
+    throw Error("--cuda-arch='" + list + "' names no CUDA architecture.");
+  return archs;
+}
+
+std::string ptxArch(const std::vector<std::string> &archs) {
+  int lowest = -1;
+  for (const std::string &arch : archs) {
+    int number = std::atoi(arch.c_str() + arch.find('_') + 1);
+    if (lowest < 0 || number < lowest)
+      lowest = number;
+  }
+  if (lowest < 0)
+    throw Error("No CUDA architecture to derive a PTX target from.");
+  return "compute_" + std::to_string(lowest);
+}
+
+std::vector<AotKernel> compileAot(KernelCache &cache, const std::vector<CompileRequest> &kernels,
+                                  const std::vector<std::string> &archs, ThreadPool *pool) {
+  std::string virtualArch = ptxArch(archs);
+  std::vector<CompileRequest> requests;
+  for (const CompileRequest &kernel : kernels) {
+    for (const std::string &arch : archs) {
+      requests.push_back(kernel);
+      requests.back().arch = arch;
+    }
+    requests.push_back(kernel);
+    requests.back().arch = virtualArch;
+  }
+  std::vector<CompileResult> results = cache.compileMany(requests, pool);
+  std::vector<AotKernel> aot(kernels.size());
+  size_t next = 0;
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    aot[k].name = kernels[k].name;
+    for (size_t a = 0; a < archs.size(); ++a)
+      aot[k].cubins.push_back(std::move(results[next++]));
+    aot[k].ptx = std::move(results[next++]);
+  }
+  return aot;
+}
+
+std::vector<std::string> spillViolations(const std::vector<AotKernel> &kernels,
+                                         const std::map<std::string, std::string> &allowed) {
+  std::vector<std::string> violations;
+  for (const AotKernel &kernel : kernels)
+    for (const CompileResult &cubin : kernel.cubins)
+      for (const KernelResources &function : cubin.resources) {
+        if (function.spillStores <= 0 && function.spillLoads <= 0)
+          continue;
+        if (allowed.count(function.name) || allowed.count(kernel.name))
+          continue;
+        violations.push_back(function.name + " (" + cubin.arch + "): " +
+                             std::to_string(function.spillStores) + " bytes spill stores, " +
+                             std::to_string(function.spillLoads) + " bytes spill loads, " +
+                             std::to_string(function.registers) + " registers");
+      }
+  return violations;
 }
 
 } // namespace ds::rt::cuda

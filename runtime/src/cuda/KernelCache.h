@@ -12,6 +12,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,5 +82,31 @@ private:
   std::atomic<int64_t> hits_{0}, misses_{0}, rebuilt_{0}, compiles_{0}, storeFailures_{0};
   std::atomic<int64_t> compileNanos_{0}, loadNanos_{0};
 };
+
+//===----------------------------------------------------------------------===//
+// AOT: what `ds-opt --emit=bundle --cuda-arch=sm_80,sm_90a` calls per bundle
+//===----------------------------------------------------------------------===//
+
+struct AotKernel {
+  std::string name;
+  std::vector<CompileResult> cubins;  // one per requested arch, in the order given
+  CompileResult ptx;  // PTX for ptxArch(archs): the fallback a newer GPU JIT-compiles
+};
+
+// "sm_80,sm_90a" -> {"sm_80", "sm_90a"}; every entry must be a real arch (sm_XY[a|f]),
+// duplicates are dropped; throws Error naming the bad entry.
+std::vector<std::string> parseArchList(const std::string &list);
+// The virtual arch whose PTX every listed device can JIT: compute_XY of the lowest XY
+// (arch-specific "a"/"f" suffixes dropped: their PTX only loads on that exact arch).
+std::string ptxArch(const std::vector<std::string> &archs);
+// Compiles every kernel for every arch plus the PTX fallback, in parallel through the cache.
+// Throws one Error listing every kernel that failed (each with its repro).
+std::vector<AotKernel> compileAot(KernelCache &cache, const std::vector<CompileRequest> &kernels,
+                                  const std::vector<std::string> &archs,
+                                  ThreadPool *pool = nullptr);
+// One line per (kernel, arch) whose cubin spills and whose kernel is not in `allowed`
+// (kernel name -> reason); empty when the build is clean.
+std::vector<std::string> spillViolations(const std::vector<AotKernel> &kernels,
+                                         const std::map<std::string, std::string> &allowed);
 
 } // namespace ds::rt::cuda

@@ -437,8 +437,9 @@ TEST(CubinResources, MatchCuobjdump) {
         EXPECT_GT(mine.spillLoads, 0) << mine.name << " " << arch;
         EXPECT_LE(mine.registers, 24);
       }
-      if (mine.name == "ds_tile_mix")
+      if (mine.name == "ds_tile_mix") {
         EXPECT_GE(mine.sharedBytes, 1024);  // the 256-float tile
+      }
       if (cuobjdump.empty())
         continue;
       std::string path = dir + "/" + mine.name + "_" + arch + ".cubin";

@@ -12,7 +12,12 @@ KernelRegistry &cpuKernelRegistry() {
   return *registry;
 }
 
-std::vector<std::string> availableDevices() { return {"cpu"}; }
+std::vector<std::string> availableDevices() {
+  std::vector<std::string> devices;
+  if (cudaAvailable(nullptr)) devices.push_back("cuda");  // first: what auto prefers
+  devices.push_back("cpu");
+  return devices;
+}
 
 namespace {
 std::string joinDevices() {
@@ -23,8 +28,12 @@ std::string joinDevices() {
 }  // namespace
 
 std::string resolveDevice(const std::string &requested) {
-  // The best available device; only the cpu backend exists so far.
+  // The best available device: availableDevices() lists them best first.
   if (requested == "auto") return availableDevices().front();
+  std::string why;
+  if (requested == "cuda" && !cudaAvailable(&why))
+    throw Error("device 'cuda' is not available: " + why + " (available: " + joinDevices() +
+                ", auto)");
   for (const auto &d : availableDevices())
     if (d == requested) return d;
   if (requested == "cuda" || requested == "emulate")
@@ -35,6 +44,8 @@ std::string resolveDevice(const std::string &requested) {
 
 const KernelRegistry &kernelRegistry(const std::string &device) {
   if (device == "cpu") return cpuKernelRegistry();
+  // cuda: shape functions and plan-time evaluation on the host; kernels come from the bundle.
+  if (device == "cuda") return cpuKernelRegistry();
   throw Error("no kernel registry for device '" + device + "'");
 }
 

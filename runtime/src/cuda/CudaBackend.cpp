@@ -247,7 +247,10 @@ private:
   std::map<std::string, std::string> kernelHeaders();
   CompileRequest sourceRequest(const StepDesc &st, const KernelSpec &spec,
                                const std::string &specialization);
+  // The kernel of `st`, loading its module on first use; `specialization` is the
+  // DS_SPECIALIZED_DIMS value for a dynamic step ("" otherwise).
   CUfunction functionFor(const StepDesc &st, const std::string &specialization);
+  bool hasPrebuiltImage(const std::string &name);  // a usable cubin or PTX in the bundle
   CUmodule loadImage(const std::string &image, const std::string &what, const StepDesc &st,
                      bool throwOnError, std::string *error);
   std::unique_ptr<PlanState> buildState(const PlanView &plan);
@@ -270,6 +273,7 @@ private:
   std::map<std::string, CUmodule> modules_;       // by kernel name + specialization
   std::map<std::string, CUfunction> functions_;   // same key
   std::map<std::string, CompileResult> compiled_; // precompiled sources, by kernel name
+  std::map<std::string, bool> prebuilt_;          // hasPrebuiltImage, by kernel name
   std::unique_ptr<KernelCache> cache_;
   bool headersRead_ = false;
   std::map<std::string, std::string> headers_;
@@ -445,10 +449,7 @@ void CudaRunner::precompileSources() {
   for (const StepDesc &st : b_.steps) {
     const KernelSpec &spec = specs_[st.index];
     if (!spec.present || spec.dynamic || !seen.insert(spec.name).second) continue;
-    bool prebuilt = fileExists(b_.path + "/kernels/" + spec.name + ".ptx");
-    for (const auto &arch : cubinArchs())
-      prebuilt = prebuilt || fileExists(b_.path + "/kernels/" + spec.name + "." + arch + ".cubin");
-    if (!prebuilt) requests.push_back(sourceRequest(st, spec, ""));
+    if (!hasPrebuiltImage(spec.name)) requests.push_back(sourceRequest(st, spec, ""));
   }
   if (requests.empty()) return;
   if (!cache_) cache_ = std::make_unique<KernelCache>();
@@ -468,8 +469,20 @@ CUmodule CudaRunner::loadImage(const std::string &image, const std::string &what
   return nullptr;
 }
 
-CUfunction CudaRunner::functionFor(const StepDesc &st, const std::string &specialization) {
+bool CudaRunner::hasPrebuiltImage(const std::string &name) {
+  auto it = prebuilt_.find(name);
+  if (it != prebuilt_.end()) return it->second;
+  bool found = fileExists(b_.path + "/kernels/" + name + ".ptx");
+  for (const auto &arch : cubinArchs())
+    found = found || fileExists(b_.path + "/kernels/" + name + "." + arch + ".cubin");
+  prebuilt_[name] = found;
+  return found;
+}
+
+CUfunction CudaRunner::functionFor(const StepDesc &st, const std::string &requested) {
   const KernelSpec &spec = specs_[st.index];
+  // Shape specialization applies to NVRTC compiles only; cubins and PTX read params.dims.
+  std::string specialization = hasPrebuiltImage(spec.name) ? "" : requested;
   std::string key = spec.name + (specialization.empty() ? "" : "@" + specialization);
   if (auto it = functions_.find(key); it != functions_.end()) return it->second;
   std::string kernelsDir = b_.path + "/kernels/";

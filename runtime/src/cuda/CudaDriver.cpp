@@ -109,19 +109,11 @@ LoadResult DriverLoader::load(const std::string &path) {
   driver->path_ = path;
   driver->version_ = version;
   CUresult r = api.cuInit(0);
-  if (r == kCudaErrorNoDevice) {
-    driver->deviceCount_ = 0;
-  } else if (r != kCudaSuccess) {
+  if (r == kCudaErrorNoDevice)
+    driver->noDevice_ = true;
+  else if (r != kCudaSuccess)
     return fail("the CUDA driver " + path + " was found but cuInit failed with " +
                 driver->describe(r));
-  } else {
-    int count = 0;
-    r = api.cuDeviceGetCount(&count);
-    if (r != kCudaSuccess)
-      return fail("the CUDA driver " + path + " was found but cuDeviceGetCount failed with " +
-                  driver->describe(r));
-    driver->deviceCount_ = count;
-  }
   result.driver = driver;
   loaded[path] = result;
   return result;
@@ -146,6 +138,12 @@ bool Driver::deviceAvailable(std::string *why) {
     return false;
   }
   return true;
+}
+
+int Driver::deviceCount() const {
+  int count = 0;
+  if (noDevice_ || api_.cuDeviceGetCount(&count) != kCudaSuccess) return 0;
+  return count;
 }
 
 std::string Driver::describe(CUresult result) const {

@@ -98,7 +98,8 @@ public:
   const DriverApi &api() const { return api_; }
   const std::string &libraryPath() const { return path_; }
   int version() const { return version_; }  // e.g. 12040
-  int deviceCount() const { return deviceCount_; }
+  // Asked of the driver each time (0 when cuInit reported no device).
+  int deviceCount() const;
 
   // Throws Error when `result` is not success: "<call> failed with <NAME> (<text>)
   // while <step>".
@@ -112,7 +113,7 @@ private:
   DriverApi api_{};
   std::string path_;
   int version_ = 0;
-  int deviceCount_ = 0;
+  bool noDevice_ = false;  // cuInit said CUDA_ERROR_NO_DEVICE
 };
 
 // "12.4" for 12040.

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <dlfcn.h>
 #include <random>
+#include <thread>
 
 using namespace ds::rt;
 using nlohmann::json;
@@ -177,6 +178,14 @@ DS_KERNEL(test_divergent_warp) {
 }
 )";
 
+// Lane 0 waits at the block barrier while the other lanes wait at a warp collective.
+const char *kDeadlock = R"(#include "ds_device.cuh"
+DS_KERNEL(test_deadlock) {
+  if (ds::lane_id() == 0) ds::sync_block();
+  else (void)ds::ballot(true);
+}
+)";
+
 // Touches every entry of the device-function layer (compiled by nvcc/NVRTC below, and
 // run once on the host).
 const char *kDeviceLayer = R"(#include "ds_device.cuh"
@@ -251,6 +260,7 @@ std::vector<emu::KernelSource> goodSources() {
           {"test_indices", kIndices, "kIndices"},         {"test_poison", kPoison, "kPoison"},
           {"test_scale", kScale, "kScale"},               {"test_early_exit", kEarlyExit, "kEarlyExit"},
           {"test_divergent_warp", kDivergentWarp, "kDivergentWarp"},
+          {"test_deadlock", kDeadlock, "kDeadlock"},
           {"test_device_layer", kDeviceLayer, "kDeviceLayer"}};
 }
 
@@ -403,6 +413,13 @@ TEST(Emulator, LanesAtDifferentCollectivesAreReported) {
   EXPECT_CONTAINS(err, "the lanes of warp 0 are at different warp collectives");
   EXPECT_CONTAINS(err, "shfl_xor");
   EXPECT_CONTAINS(err, "ballot");
+}
+
+TEST(Emulator, DeadlockIsReported) {
+  ThreadPool pool(1);
+  std::string err = launchError(goodModule(), kernel("test_deadlock"), config({1, 1, 1}, {32, 1, 1}),
+                                params({}), pool);
+  EXPECT_CONTAINS(err, "deadlock: 1 threads wait at sync_block and 31 at warp collectives");
 }
 
 // ---- atomics ---------------------------------------------------------------------------
@@ -701,6 +718,35 @@ TEST(EmulatorCompiler, CacheHitMissAndCorruptEntry) {
   EXPECT_NE(uncached.module->find("test_scale"), nullptr);
 }
 
+TEST(EmulatorCompiler, TwoCompilersOfTheSameKernelAtOnce) {
+  testCacheDir();
+  std::string text = std::string(kScale) + "// unique to the concurrency test " +
+                     std::to_string(std::random_device{}()) + "\n";
+  std::vector<emu::KernelSource> src = {{"test_scale", text, "race"}};
+  emu::CompileResult results[2];
+  std::string errors[2];
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i)
+    threads.emplace_back([&, i] {
+      try {
+        results[i] = emu::compileKernels(src, {}, "race");
+      } catch (const std::exception &e) {
+        errors[i] = e.what();
+      }
+    });
+  for (auto &t : threads) t.join();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(errors[i], "");
+    ASSERT_TRUE(results[i].module);
+    EXPECT_NE(results[i].module->find("test_scale"), nullptr);
+  }
+  EXPECT_EQ(results[0].entryPath, results[1].entryPath);
+  // No temporary build directory is left behind.
+  for (const auto &e : std::filesystem::directory_iterator(emu::kernelCacheRoot() + "/emulate"))
+    EXPECT_NE(e.path().filename().string().rfind("tmp-", 0), 0u) << e.path();
+  EXPECT_TRUE(emu::compileKernels(src, {}, "race").cacheHit);
+}
+
 TEST(EmulatorCompiler, CompileErrorsNameTheSourceAndCommand) {
   testCacheDir();
   std::string bad = "#include \"ds_device.cuh\"\nDS_KERNEL(test_bad) { int x = ; }\n";
@@ -711,6 +757,7 @@ TEST(EmulatorCompiler, CompileErrorsNameTheSourceAndCommand) {
     std::string msg = e.what();
     EXPECT_CONTAINS(msg, "step 4 (softmax): the host compiler failed on kernel 'test_bad' (model.dsb/kernels/test_bad.cu)");
     EXPECT_CONTAINS(msg, "saved source: ");
+    EXPECT_CONTAINS(msg, "/emulate/failed-");
     EXPECT_CONTAINS(msg, "sources/test_bad.cu");
     EXPECT_CONTAINS(msg, "command: ");
     EXPECT_CONTAINS(msg, "error");

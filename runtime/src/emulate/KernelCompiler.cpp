@@ -306,6 +306,15 @@ CompileResult compileKernels(const std::vector<KernelSource> &allSources,
     workers.emplace_back([&, u] { status[u] = runCommand(commands[u], outputs[u]); });
   }
   for (auto &w : workers) w.join();
+  // A failed build is kept for the repro, as <root>/failed-<key>; messages name it.
+  auto keepFailed = [&](std::string text) {
+    std::string failed = root + "/failed-" + keyHex;
+    removeTree(failed);
+    if (std::rename(build.c_str(), failed.c_str()) != 0) return text;
+    for (size_t at = 0; (at = text.find(build, at)) != std::string::npos; at += failed.size())
+      text.replace(at, build.size(), failed);
+    return text;
+  };
   for (size_t u = 0; u < unitCount; ++u) {
     if (status[u] == 0) continue;
     // Name the failing source: the first one the compiler output mentions.
@@ -319,17 +328,18 @@ CompileResult compileKernels(const std::vector<KernelSource> &allSources,
     std::string origin;
     for (size_t i : units[u].sources)
       if (sources[i].name == culprit) origin = " (" + sources[i].origin + ")";
-    throw Error(label + ": the host compiler failed on kernel " +
-                (culprit.empty() ? std::string("sources") : "'" + culprit + "'") + origin +
-                "\n  saved source: " + saved + "\n  command: " + commands[u] + "\n" + outputs[u]);
+    throw Error(keepFailed(label + ": the host compiler failed on kernel " +
+                           (culprit.empty() ? std::string("sources") : "'" + culprit + "'") +
+                           origin + "\n  saved source: " + saved + "\n  command: " +
+                           commands[u] + "\n" + outputs[u]));
   }
   std::string linkCommand = shellQuote(compiler) + " -shared -o " + shellQuote(build + "/module.so");
   for (size_t u = 0; u < unitCount; ++u)
     linkCommand += " " + shellQuote(build + "/unit" + std::to_string(u) + ".o");
   std::string linkOutput;
   if (runCommand(linkCommand, linkOutput) != 0)
-    throw Error(label + ": linking the emulated kernels failed\n  directory: " + build +
-                "\n  command: " + linkCommand + "\n" + linkOutput);
+    throw Error(keepFailed(label + ": linking the emulated kernels failed\n  directory: " + build +
+                           "\n  command: " + linkCommand + "\n" + linkOutput));
   for (size_t u = 0; u < unitCount; ++u) unlink((build + "/unit" + std::to_string(u) + ".o").c_str());
 
   std::string so;

@@ -28,6 +28,7 @@ config.environment["PYTHONPATH"] = os.pathsep.join(
     [os.path.join(config.ds_src_root, "test", "Import", "onnx"),
      os.path.join(config.ds_src_root, "python")])
 config.environment["DS_OPT"] = os.path.join(config.ds_tools_dir, "ds-opt")
+config.environment["DS_RUN"] = os.path.join(config.ds_tools_dir, "ds-run")
 
 tool_dirs = [config.ds_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["ds-opt", "not", "count", "split-file"], tool_dirs)
+llvm_config.add_tool_substitutions(["ds-opt", "ds-run", "not", "count", "split-file"], tool_dirs)

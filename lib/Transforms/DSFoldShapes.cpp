@@ -67,12 +67,16 @@ struct RefineResultTypes : public OpInterfaceRewritePattern<InferTypeOpInterface
 struct DSFoldShapesPass : public ds::impl::DSFoldShapesBase<DSFoldShapesPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;  // a declaration has no body to fold
     RewritePatternSet patterns(&getContext());
     populateFoldShapesPatterns(patterns);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))
       LLVM_DEBUG(llvm::dbgs() << "ds-fold-shapes: did not converge\n");
     // Refined types may reach the return: keep the signature in step.
-    auto ret = cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    auto ret = dyn_cast<func::ReturnOp>(func.getBody().back().getTerminator());
+    if (!ret)
+      return;
     func.setFunctionType(FunctionType::get(&getContext(),
                                            func.getArgumentTypes(),
                                            ret.getOperandTypes()));

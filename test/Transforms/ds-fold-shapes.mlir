@@ -43,3 +43,9 @@ func.func @keep_dynamic(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
   %0 = ds.unary exp %x : tensor<?x8xf32> -> tensor<?x8xf32>
   return %0 : tensor<?x8xf32>
 }
+
+// -----
+
+// A declaration has no body: the pass leaves it alone.
+// CHECK-LABEL: func.func private @declaration(tensor<?xf32>) -> tensor<?xf32>
+func.func private @declaration(tensor<?xf32>) -> tensor<?xf32>

@@ -8,6 +8,8 @@
 #include "emulate/KernelCompiler.h"
 
 #include "EmbeddedKernelHeaders.h"
+#include "Sha256.h"
+#include "cuda/KernelCache.h"
 
 #include <algorithm>
 #include <atomic>
@@ -32,40 +34,6 @@ namespace ds::rt::emu {
 namespace {
 
 constexpr const char *kCompileFlags = "-std=c++17 -O1 -fPIC -fvisibility=hidden -g0 -w";
-
-// 128-bit content hash (two independent 64-bit FNV-1a style lanes with a final mix):
-// a cache key, not a security boundary.
-class Hasher {
-public:
-  void add(const void *data, size_t n) {
-    const auto *p = static_cast<const unsigned char *>(data);
-    for (size_t i = 0; i < n; ++i) {
-      a_ = (a_ ^ p[i]) * 0x100000001b3ull;
-      b_ = (b_ ^ p[i]) * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
-    }
-  }
-  void add(const std::string &s) {
-    uint64_t n = s.size();
-    add(&n, sizeof n);  // length-prefixed: ("ab","c") differs from ("a","bc")
-    add(s.data(), s.size());
-  }
-  std::string hex() const {
-    char buf[33];
-    std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)mix(a_),
-                  (unsigned long long)mix(b_ ^ a_));
-    return buf;
-  }
-
-private:
-  static uint64_t mix(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdull;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ull;
-    return x ^ (x >> 33);
-  }
-  uint64_t a_ = 0xcbf29ce484222325ull, b_ = 0x84222325cbf29ce4ull;
-};
 
 std::string envOr(const char *name, const std::string &fallback) {
   const char *v = std::getenv(name);
@@ -151,11 +119,7 @@ const std::string &compilerVersion(const std::string &compiler) {
   return versions.emplace(compiler, out.substr(0, out.find('\n'))).first->second;
 }
 
-std::string moduleChecksum(const std::string &bytes) {
-  Hasher h;
-  h.add(bytes);
-  return h.hex();
-}
+std::string moduleChecksum(const std::string &bytes) { return Sha256::hexOf(bytes); }
 
 // An existing entry is usable when its checksum file names this key and matches the
 // object's bytes.
@@ -178,12 +142,8 @@ struct Unit {
 
 }  // namespace
 
-std::string kernelCacheRoot() {
-  if (const char *dir = std::getenv("DS_CACHE_DIR"); dir && *dir) return dir;
-  if (const char *xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg)
-    return std::string(xdg) + "/ds/kernels";
-  return envOr("HOME", "/tmp") + "/.cache/ds/kernels";
-}
+// The same directory rules as the NVRTC cache (one place: cuda::KernelCache).
+std::string kernelCacheRoot() { return cuda::KernelCache::defaultDirectory(); }
 
 CompileResult compileKernels(const std::vector<KernelSource> &allSources,
                              const std::vector<std::string> &defines, const std::string &label) {
@@ -215,24 +175,25 @@ CompileResult compileKernels(const std::vector<KernelSource> &allSources,
   size_t headerCount = 0;
   const kernels::EmbeddedHeader *headers = kernels::embeddedHeaders(&headerCount);
 
-  Hasher key;
-  key.add("ds-emulate-module " + std::to_string(ds::emu::kAbiVersion));
-  key.add(compiler);
-  key.add(compilerVersion(compiler));
-  key.add(kCompileFlags);
-  for (const std::string &d : defines) key.add(d);
+  // SHA-256 of everything that determines the object.
+  Sha256 key;
+  key.updateField("ds-emulate-module " + std::to_string(ds::emu::kAbiVersion));
+  key.updateField(compiler);
+  key.updateField(compilerVersion(compiler));
+  key.updateField(kCompileFlags);
+  for (const std::string &d : defines) key.updateField(d);
   for (size_t i = 0; i < headerCount; ++i) {
-    key.add(headers[i].name);
-    key.add(std::string(headers[i].text, headers[i].size));
+    key.updateField(headers[i].name);
+    key.updateField(std::string_view(headers[i].text, headers[i].size));
   }
   for (const KernelSource &s : sources) {
-    key.add(s.name);
-    key.add(s.text);
+    key.updateField(s.name);
+    key.updateField(s.text);
   }
-  const std::string keyHex = key.hex();
+  const std::string keyHex = Sha256::toHex(key.finish());
 
   CompileResult result;
-  const bool useCache = envOr("DS_DISABLE_CACHE", "0") != "1";
+  const bool useCache = !cuda::KernelCache::disabledByEnvironment();
   const std::string root = useCache ? kernelCacheRoot() + "/emulate"
                                     : envOr("TMPDIR", "/tmp") + "/ds-emulate";
   const std::string entry = root + "/" + keyHex;

@@ -12,10 +12,13 @@ KernelRegistry &cpuKernelRegistry() {
   return *registry;
 }
 
+// Best first ("auto" takes the first). "emulate" runs generated kernels on the host
+// (runtime/src/emulate; it needs a C++ compiler at run time, so "auto" never picks it).
 std::vector<std::string> availableDevices() {
   std::vector<std::string> devices;
-  if (cudaAvailable(nullptr)) devices.push_back("cuda");  // first: what auto prefers
+  if (cudaAvailable(nullptr)) devices.push_back("cuda");
   devices.push_back("cpu");
+  devices.push_back("emulate");
   return devices;
 }
 
@@ -43,7 +46,8 @@ std::string resolveDevice(const std::string &requested) {
 }
 
 const KernelRegistry &kernelRegistry(const std::string &device) {
-  if (device == "cpu") return cpuKernelRegistry();
+  // emulate: shape functions, and the kernels of steps without a generated kernel.
+  if (device == "cpu" || device == "emulate") return cpuKernelRegistry();
   // cuda: shape functions and plan-time evaluation on the host; kernels come from the bundle.
   if (device == "cuda") return cpuKernelRegistry();
   throw Error("no kernel registry for device '" + device + "'");

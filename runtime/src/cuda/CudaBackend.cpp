@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
 #include "BundleImpl.h"
+#include "EmbeddedKernelHeaders.h"
 #include "cuda/CudaDriver.h"
 #include "cuda/KernelCache.h"
 
@@ -394,10 +395,16 @@ std::vector<std::string> CudaRunner::cubinArchs() const {
   return archs;
 }
 
-// The template headers the bundle writer puts next to the sources (kernels/*.cuh, *.h).
+// The embedded runtime/kernels headers, overridden by those the bundle writer put next to
+// the sources (kernels/*.cuh, *.h): the bundle's templates are the ones its sources were
+// generated against.
 std::map<std::string, std::string> CudaRunner::kernelHeaders() {
   if (headersRead_) return headers_;
   headersRead_ = true;
+  size_t count = 0;
+  const ds::kernels::EmbeddedHeader *embedded = ds::kernels::embeddedHeaders(&count);
+  for (size_t i = 0; i < count; ++i)
+    headers_[embedded[i].name] = std::string(embedded[i].text, embedded[i].size);
   std::string dir = b_.path + "/kernels";
   if (DIR *d = opendir(dir.c_str())) {
     while (dirent *e = readdir(d)) {

@@ -576,11 +576,17 @@ FailureOr<json::Object> BundleBuilder::programJson(KernelOp kernel,
   return json::Object{{"program", std::move(program)}, {"results", std::move(results)}};
 }
 
+/// The kernel's product when the body is `matmul|linear; elementwise ops...` (at least
+/// one); other bodies take the elementwise path, which names what it cannot run.
 Operation *BundleBuilder::epilogueProduct(KernelOp kernel) {
-  for (Operation &op : kernel.getBody().front())
-    if (isa<MatmulOp, LinearOp>(op))
-      return &op;
-  return nullptr;
+  Block &body = kernel.getBody().front();
+  Operation *first = &body.front();
+  if (!isa<MatmulOp, LinearOp>(first))
+    return nullptr;
+  bool hasEpilogueOp = llvm::any_of(body.without_terminator(), [](Operation &op) {
+    return isKernelElementwiseOp(&op);
+  });
+  return hasEpilogueOp ? first : nullptr;
 }
 
 /// A kernel `product; epilogue` becomes a step of the product's kind: its operands and
@@ -593,9 +599,6 @@ LogicalResult BundleBuilder::epilogueStep(KernelOp kernel, Operation *product,
     error(kernel.getLoc()) << "ds.kernel \"" << kernel.getKernelName() << "\": " << why;
     return failure();
   };
-  if (product->getBlock() != &body || product != &body.front())
-    return fail("the " + product->getName().getStringRef() +
-                " must be the first op of the body (an epilogue follows its product)");
   for (Value operand : product->getOperands()) {
     auto arg = dyn_cast<BlockArgument>(operand);
     if (!arg || arg.getOwner() != &body)

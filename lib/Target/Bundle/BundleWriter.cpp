@@ -595,18 +595,8 @@ Operation *BundleBuilder::epilogueProduct(KernelOp kernel) {
 LogicalResult BundleBuilder::epilogueStep(KernelOp kernel, Operation *product,
                                           json::Array &inputs, json::Object &attrs) {
   Block &body = kernel.getBody().front();
-  auto fail = [&](const Twine &why) {
-    error(kernel.getLoc()) << "ds.kernel \"" << kernel.getKernelName() << "\": " << why;
-    return failure();
-  };
-  for (Value operand : product->getOperands()) {
-    auto arg = dyn_cast<BlockArgument>(operand);
-    if (!arg || arg.getOwner() != &body)
-      return fail("an operand of the " + product->getName().getStringRef() +
-                  " is not a kernel input");
-  }
-  // The product's operands as in a plain step: block arguments stand for the kernel's
-  // inputs.
+  // The product's operands as in a plain step: block arguments (all of them, the
+  // product being the body's first op) stand for the kernel's inputs.
   for (BlockArgument arg : body.getArguments())
     valueIds[arg] = valueIds.lookup(kernel.getOperand(arg.getArgNumber()));
   auto productInputs = stepInputs(product);

@@ -270,8 +270,8 @@ bool bytesOverlap(const TensorView &a, const TensorView &b) {
 
 // Product rows per block: the block's values (in scratch) are still in cache when the
 // epilogue reads them; at least 64 rows so that packing B costs little per block.
-constexpr int64_t kEpilogueBlockElements = int64_t(1) << 16;
-constexpr int64_t kEpilogueMinBlockRows = 64;
+constexpr int64_t kEpilogueBlockElements = int64_t(1) << 18;
+constexpr int64_t kEpilogueMinBlockRows = 256;
 
 // Runs a product with its epilogue program: block by block (each product block into a
 // scratch buffer, then the program over the block's output rows), or, when an output
@@ -332,7 +332,8 @@ void runWithEpilogue(KernelContext &ctx, size_t firstExtra, const Shape &product
     return;
   }
   int64_t blockRows = std::max(kEpilogueMinBlockRows, kEpilogueBlockElements / std::max<int64_t>(n, 1));
-  std::vector<uint64_t> scratch;
+  // Kept across calls: a fresh large buffer would page-fault on every call.
+  thread_local std::vector<uint64_t> scratch;
   // Epilogue tasks of at least ~16K elements.
   int64_t rowGrain = std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1));
   for (const ProductSegment &seg : plan.segments)

@@ -381,7 +381,7 @@ void DSFormKernelsPass::materializeEpilogue(Block &block, ArrayRef<Operation *> 
     for (Value v : extras)
       if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
         dynamic.push_back(v);
-    if (!resultsReadAll(ops, dynamic, results))
+    if (!resultsReadAll(epilogue, dynamic, results))
       return keepApart("with dynamic dims, a result does not read every dynamic input");
   }
   createKernel(ops, inputs.getArrayRef(), splats.getArrayRef(), results, usedSplats);

@@ -6,6 +6,12 @@
 // group's last op: inputs are defined before their members (so before the last op)
 // and outside users follow the last op, so the rewrite never creates a cycle.
 //
+// Epilogues: a ds.matmul / ds.linear starts a group of its own (its *anchor*) that
+// elementwise ops of its result shape join like any other group, so the kernel body is
+// the product followed by its epilogue. An anchor group never merges with another
+// group (an op that could join both prefers the plain elementwise groups), and is
+// formed only when nothing outside the group reads the product itself.
+//
 //===----------------------------------------------------------------------===//
 
 #include "ds/Dialect/Ds/IR/DsOps.h"
@@ -38,6 +44,12 @@ bool ds::isSplatConstant(Value value) {
     return false;
   auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
   return dense && dense.isSplat() && !isa<DenseStringElementsAttr>(dense);
+}
+
+/// A product whose result an elementwise epilogue may consume in the same kernel.
+static bool isEpilogueAnchor(Operation *op) {
+  return isa<MatmulOp, LinearOp>(op) && op->getNumResults() == 1 &&
+         isa<RankedTensorType>(op->getResult(0).getType());
 }
 
 /// The short name of one member, for the kernel name.
@@ -79,6 +91,11 @@ struct DSFormKernelsPass : public ds::impl::DSFormKernelsBase<DSFormKernelsPass>
   void formKernels(Block &block);
   void materialize(Block &block, ArrayRef<Operation *> group,
                    llvm::SmallPtrSetImpl<Operation *> &usedSplats);
+  void materializeEpilogue(Block &block, ArrayRef<Operation *> group,
+                           llvm::SmallPtrSetImpl<Operation *> &usedSplats);
+  void createKernel(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
+                    ArrayRef<Operation *> splats, ArrayRef<Value> results,
+                    llvm::SmallPtrSetImpl<Operation *> &usedSplats);
 };
 
 } // namespace
@@ -107,7 +124,14 @@ void DSFormKernelsPass::formKernels(Block &block) {
     return true;
   };
 
+  llvm::SmallPtrSet<Operation *, 8> anchorLeaders; // leaders of groups with a product
   for (Operation &op : block) {
+    if (isEpilogueAnchor(&op)) {
+      groups.insert(&op);
+      members[&op] = {&op};
+      anchorLeaders.insert(&op);
+      continue;
+    }
     if (!isKernelElementwiseOp(&op))
       continue;
     auto shape = cast<RankedTensorType>(op.getResult(0).getType()).getShape();
@@ -135,6 +159,15 @@ void DSFormKernelsPass::formKernels(Block &block) {
       }
       joinable.push_back(leader);
     }
+    // One product per kernel, and a product only with its own epilogue: plain groups
+    // win (they merge as before); otherwise the op joins the first product's group.
+    auto isAnchorGroup = [&](Operation *leader) { return anchorLeaders.contains(leader); };
+    if (llvm::any_of(joinable, isAnchorGroup)) {
+      if (llvm::all_of(joinable, isAnchorGroup))
+        joinable.resize(1);
+      else
+        llvm::erase_if(joinable, isAnchorGroup);
+    }
     groups.insert(&op);
     SmallVector<Operation *> merged{&op};
     for (Operation *leader : joinable) {
@@ -142,7 +175,10 @@ void DSFormKernelsPass::formKernels(Block &block) {
       members.erase(leader);
       groups.unionSets(leader, &op);
     }
-    members[groups.getLeaderValue(&op)] = std::move(merged);
+    Operation *newLeader = groups.getLeaderValue(&op);
+    if (llvm::any_of(joinable, isAnchorGroup))
+      anchorLeaders.insert(newLeader);
+    members[newLeader] = std::move(merged);
   }
 
   // Materialize in program order of the groups' last ops (deterministic output).
@@ -156,8 +192,12 @@ void DSFormKernelsPass::formKernels(Block &block) {
     return position[a.back()] < position[b.back()];
   });
   llvm::SmallPtrSet<Operation *, 16> usedSplats;
-  for (const auto &group : ordered)
-    materialize(block, group, usedSplats);
+  for (const auto &group : ordered) {
+    if (isEpilogueAnchor(group.front()))
+      materializeEpilogue(block, group, usedSplats);
+    else
+      materialize(block, group, usedSplats);
+  }
   for (Operation *constant : usedSplats)
     if (constant->use_empty())
       constant->erase();
@@ -219,6 +259,14 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
     }
   }
 
+  createKernel(ops, inputs.getArrayRef(), splats.getArrayRef(), results, usedSplats);
+  (void)block;
+}
+
+void DSFormKernelsPass::createKernel(ArrayRef<Operation *> ops, ArrayRef<Value> inputs,
+                                     ArrayRef<Operation *> splats, ArrayRef<Value> results,
+                                     llvm::SmallPtrSetImpl<Operation *> &usedSplats) {
+  llvm::SmallPtrSet<Operation *, 8> memberSet(ops.begin(), ops.end());
   MLIRContext *ctx = &getContext();
   SmallVector<Location> locs;
   for (Operation *op : ops)
@@ -226,19 +274,22 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
   Location loc = FusedLoc::get(ctx, locs);
   OpBuilder b(ops.back());
   auto kernel = KernelOp::create(b, loc, ValueRange(results).getTypes(),
-                                 b.getStringAttr(kernelName(ops)), inputs.getArrayRef());
+                                 b.getStringAttr(kernelName(ops)), inputs);
   SmallVector<Location> argLocs;
   for (Value input : inputs)
     argLocs.push_back(input.getLoc());
-  Block *body = b.createBlock(&kernel.getBody(), {}, ValueRange(inputs.getArrayRef()).getTypes(),
-                              argLocs);
+  Block *body = b.createBlock(&kernel.getBody(), {}, ValueRange(inputs).getTypes(), argLocs);
   IRMapping mapping;
-  mapping.map(inputs.getArrayRef(), body->getArguments());
+  mapping.map(inputs, body->getArguments());
+  // A product comes first: the bundle reads the ops after it as its epilogue.
+  bool anchored = isEpilogueAnchor(ops.front());
+  if (anchored)
+    b.clone(*ops.front(), mapping);
   for (Operation *splat : splats) {
     b.clone(*splat, mapping);
     usedSplats.insert(splat);
   }
-  for (Operation *op : ops)
+  for (Operation *op : ops.drop_front(anchored ? 1 : 0))
     b.clone(*op, mapping);
   SmallVector<Value> yielded;
   for (Value result : results)
@@ -246,7 +297,7 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
   YieldOp::create(b, loc, yielded);
 
   for (auto [result, replacement] : llvm::zip(results, kernel.getResults()))
-    result.replaceUsesWithIf(replacement, [&](OpOperand &use) {
+    Value(result).replaceUsesWithIf(replacement, [&](OpOperand &use) {
       return !memberSet.contains(use.getOwner());
     });
   for (Operation *op : llvm::reverse(ops))
@@ -254,5 +305,84 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
   LLVM_DEBUG(llvm::dbgs() << "formed kernel " << kernel.getKernelName() << " with "
                           << ops.size() << " ops, " << inputs.size() << " inputs, "
                           << results.size() << " results\n");
-  (void)block;
+}
+
+/// Whether every result reads (transitively) every value of `iterationInputs`: then,
+/// with dynamic dims, each result has the broadcast shape of those values, the shape
+/// the runtime iterates over.
+static bool resultsReadAll(ArrayRef<Operation *> ops, ArrayRef<Value> iterationInputs,
+                           ArrayRef<Value> results) {
+  llvm::SmallDenseMap<Value, unsigned> index;
+  for (Value v : iterationInputs)
+    index.try_emplace(v, index.size());
+  DenseMap<Value, llvm::BitVector> reads;
+  for (Operation *op : ops) {
+    llvm::BitVector bits(index.size());
+    for (Value operand : op->getOperands()) {
+      if (auto it = index.find(operand); it != index.end())
+        bits.set(it->second);
+      if (auto it = reads.find(operand); it != reads.end())
+        bits |= it->second;
+    }
+    for (Value result : op->getResults())
+      reads[result] = bits;
+  }
+  return llvm::all_of(results, [&](Value r) { return reads[r].all(); });
+}
+
+void DSFormKernelsPass::materializeEpilogue(Block &block, ArrayRef<Operation *> ops,
+                                            llvm::SmallPtrSetImpl<Operation *> &usedSplats) {
+  Operation *anchor = ops.front();
+  ArrayRef<Operation *> epilogue = ops.drop_front();
+  if (epilogue.empty())
+    return; // a product alone stays a plain step
+  llvm::SmallPtrSet<Operation *, 8> memberSet(ops.begin(), ops.end());
+  auto keepApart = [&](StringRef why) {
+    LLVM_DEBUG(llvm::dbgs() << "not fusing the epilogue of " << anchor->getName() << " at "
+                            << anchor->getLoc() << ": " << why << "\n");
+    materialize(block, epilogue, usedSplats);
+  };
+  Value product = anchor->getResult(0);
+  // The product must stay inside: written out anyway, it would save nothing.
+  if (llvm::any_of(product.getUsers(),
+                   [&](Operation *user) { return !memberSet.contains(user); }))
+    return keepApart("the product is used outside the group");
+
+  llvm::SetVector<Value> inputs(anchor->operand_begin(), anchor->operand_end());
+  llvm::SetVector<Value> extras; // epilogue inputs from outside
+  llvm::SetVector<Operation *> splats;
+  for (Operation *op : epilogue)
+    for (Value operand : op->getOperands()) {
+      if (Operation *def = operand.getDefiningOp(); def && memberSet.contains(def))
+        continue;
+      if (isSplatConstant(operand))
+        splats.insert(operand.getDefiningOp());
+      else
+        extras.insert(operand);
+    }
+  inputs.insert(extras.begin(), extras.end());
+  SmallVector<Value> results;
+  for (Operation *op : epilogue)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(),
+                       [&](Operation *user) { return !memberSet.contains(user); }))
+        results.push_back(result);
+  if (results.empty())
+    return keepApart("nothing outside reads the epilogue");
+  // The runtime iterates over the broadcast of the product and the extra inputs; with
+  // dynamic dims every result must read all of them to be sure to have that shape.
+  if (!cast<RankedTensorType>(product.getType()).hasStaticShape() ||
+      llvm::any_of(extras, [](Value v) {
+        return !cast<RankedTensorType>(v.getType()).hasStaticShape();
+      })) {
+    SmallVector<Value> dynamic;
+    if (!cast<RankedTensorType>(product.getType()).hasStaticShape())
+      dynamic.push_back(product);
+    for (Value v : extras)
+      if (!cast<RankedTensorType>(v.getType()).hasStaticShape())
+        dynamic.push_back(v);
+    if (!resultsReadAll(epilogue, dynamic, results))
+      return keepApart("with dynamic dims, a result does not read every dynamic input");
+  }
+  createKernel(ops, inputs.getArrayRef(), splats.getArrayRef(), results, usedSplats);
 }

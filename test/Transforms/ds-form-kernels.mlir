@@ -132,11 +132,14 @@ func.func @different_shapes(%x: tensor<4x1xf32>, %y: tensor<4x8xf32>) -> tensor<
 
 // Near miss: %s feeds a matmul whose result feeds back into the chain. Putting %s and
 // %m in one kernel would need the matmul both after and before it (a cycle), so the
-// kernels stay apart and the matmul sits between them.
+// sigmoid stays apart; the mul becomes the matmul's epilogue, reading %s (also the
+// matmul's lhs) as its extra input.
 // CHECK-LABEL: func.func @cycle_through_matmul
 // CHECK: %[[S:.*]] = ds.kernel "sigmoid" ins(%arg0
-// CHECK: %[[P:.*]] = ds.matmul %[[S]], %arg1
-// CHECK: ds.kernel "mul" ins(%[[S]], %[[P]]
+// CHECK: ds.kernel "matmul_mul" ins(%[[S]], %arg1 :
+// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4x4xf32>, %[[W:.*]]: tensor<4x4xf32>):
+// CHECK-NEXT: %[[P:.*]] = ds.matmul %[[A]], %[[W]]
+// CHECK-NEXT: ds.binary mul %[[A]], %[[P]]
 func.func @cycle_through_matmul(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> tensor<4x4xf32> {
   %s = ds.unary sigmoid %x : tensor<4x4xf32> -> tensor<4x4xf32>
   %p = ds.matmul %s, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
@@ -223,4 +226,156 @@ func.func @dynamic_ok(%x: tensor<?x8xf32>, %y: tensor<?x8xf32>, %b: tensor<8xf32
   %a = ds.binary add %x, %y : (tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x8xf32>
   %e = ds.binary sub %a, %b : (tensor<?x8xf32>, tensor<8xf32>) -> tensor<?x8xf32>
   return %a, %e : tensor<?x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
+// Epilogue: a matmul with bias add and silu is one kernel, the product first in the
+// body; the bias is an input after the matmul's operands.
+// CHECK-LABEL: func.func @matmul_bias_silu
+// CHECK: %[[K:.*]] = ds.kernel "matmul_add_silu" ins(%arg0, %arg1, %arg2 : tensor<5x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<5x16xf32> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<5x8xf32>, %[[W:.*]]: tensor<8x16xf32>, %[[B:.*]]: tensor<16xf32>):
+// CHECK-NEXT: %[[P:.*]] = ds.matmul %[[X]], %[[W]]
+// CHECK-NEXT: %[[A:.*]] = ds.binary add %[[P]], %[[B]]
+// CHECK-NEXT: %[[S:.*]] = ds.unary silu %[[A]]
+// CHECK-NEXT: ds.yield %[[S]] : tensor<5x16xf32>
+// CHECK-NOT: ds.matmul
+// CHECK: return %[[K]]
+// LOC-LABEL: func.func @matmul_bias_silu
+// LOC: ds.kernel "matmul_add_silu"
+// LOC: ds.yield
+// LOC-NEXT: } loc(#[[FUSED:loc[0-9]*]])
+// LOC: #[[MM:loc[0-9]*]] = loc("/fc/MatMul")
+// LOC: #[[ADD:loc[0-9]*]] = loc("/fc/Add")
+// LOC: #[[SILU:loc[0-9]*]] = loc("/act/Silu")
+// LOC: #[[FUSED]] = loc(fused[#[[MM]], #[[ADD]], #[[SILU]]])
+func.func @matmul_bias_silu(%x: tensor<5x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<5x16xf32> {
+  %p = ds.matmul %x, %w : (tensor<5x8xf32>, tensor<8x16xf32>) -> tensor<5x16xf32> loc("/fc/MatMul")
+  %a = ds.binary add %p, %b : (tensor<5x16xf32>, tensor<16xf32>) -> tensor<5x16xf32> loc("/fc/Add")
+  %s = ds.unary silu %a : tensor<5x16xf32> -> tensor<5x16xf32> loc("/act/Silu")
+  return %s : tensor<5x16xf32>
+}
+
+// -----
+
+// Linear with a residual add, a scale (splat constant cloned after the product) and a
+// cast; the intermediate sum is also used after the group, so it is yielded too.
+// CHECK-LABEL: func.func @linear_residual_cast
+// CHECK: %[[K:.*]]:2 = ds.kernel "linear_add_mul_cast" ins(%arg0, %arg1, %arg2 : tensor<2x3x8xf32>, tensor<16x8xf32>, tensor<2x3x16xf32>) -> tensor<2x3x16xf32>, tensor<2x3x16xf16> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: tensor<2x3x8xf32>, %[[W:.*]]: tensor<16x8xf32>, %[[R:.*]]: tensor<2x3x16xf32>):
+// CHECK-NEXT: %[[P:.*]] = ds.linear %[[X]], %[[W]] {transpose_w}
+// CHECK-NEXT: %[[HALF:.*]] = ds.constant dense<5.000000e-01> : tensor<f32>
+// CHECK-NEXT: %[[A:.*]] = ds.binary add %[[R]], %[[P]]
+// CHECK-NEXT: %[[M:.*]] = ds.binary mul %[[A]], %[[HALF]]
+// CHECK-NEXT: %[[C:.*]] = ds.cast %[[M]]
+// CHECK-NEXT: ds.yield %[[A]], %[[C]] : tensor<2x3x16xf32>, tensor<2x3x16xf16>
+// CHECK: return %[[K]]#1, %[[K]]#0
+func.func @linear_residual_cast(%x: tensor<2x3x8xf32>, %w: tensor<16x8xf32>, %r: tensor<2x3x16xf32>) -> (tensor<2x3x16xf16>, tensor<2x3x16xf32>) {
+  %half = ds.constant dense<0.5> : tensor<f32>
+  %p = ds.linear %x, %w {transpose_w} : (tensor<2x3x8xf32>, tensor<16x8xf32>) -> tensor<2x3x16xf32>
+  %a = ds.binary add %r, %p : (tensor<2x3x16xf32>, tensor<2x3x16xf32>) -> tensor<2x3x16xf32>
+  %m = ds.binary mul %a, %half : (tensor<2x3x16xf32>, tensor<f32>) -> tensor<2x3x16xf32>
+  %c = ds.cast %m : tensor<2x3x16xf32> -> tensor<2x3x16xf16>
+  return %c, %a : tensor<2x3x16xf16>, tensor<2x3x16xf32>
+}
+
+// -----
+
+// Near miss: the product itself is also returned (used outside the group), so the
+// matmul stays a plain step and the epilogue a kernel of its own.
+// CHECK-LABEL: func.func @product_used_outside
+// CHECK: %[[P:.*]] = ds.matmul %arg0, %arg1
+// CHECK: %[[K:.*]] = ds.kernel "sigmoid" ins(%[[P]] : tensor<4x4xf32>)
+// CHECK: return %[[K]], %[[P]]
+func.func @product_used_outside(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %p = ds.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %s = ds.unary sigmoid %p : tensor<4x4xf32> -> tensor<4x4xf32>
+  return %s, %p : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
+// Near miss: the add broadcasts the product up (4x1 to 4x8): a different shape.
+// CHECK-LABEL: func.func @epilogue_broadcasts_up
+// CHECK: %[[P:.*]] = ds.matmul %arg0, %arg1
+// CHECK: ds.kernel "add" ins(%[[P]], %arg2 : tensor<4x1xf32>, tensor<4x8xf32>)
+func.func @epilogue_broadcasts_up(%x: tensor<4x3xf32>, %w: tensor<3x1xf32>, %y: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  %p = ds.matmul %x, %w : (tensor<4x3xf32>, tensor<3x1xf32>) -> tensor<4x1xf32>
+  %a = ds.binary add %p, %y : (tensor<4x1xf32>, tensor<4x8xf32>) -> tensor<4x8xf32>
+  return %a : tensor<4x8xf32>
+}
+
+// -----
+
+// Near miss: a reduction of the product sits between the matmul and the op that reads
+// both (softmax-like): the product is used outside the group before the sub.
+// CHECK-LABEL: func.func @reduction_between
+// CHECK: %[[P:.*]] = ds.matmul %arg0, %arg1
+// CHECK: %[[R:.*]] = ds.reduce max %[[P]]
+// CHECK: ds.kernel "sub_exp" ins(%[[P]], %[[R]]
+func.func @reduction_between(%x: tensor<4x8xf32>, %w: tensor<8x8xf32>) -> tensor<4x8xf32> {
+  %p = ds.matmul %x, %w : (tensor<4x8xf32>, tensor<8x8xf32>) -> tensor<4x8xf32>
+  %r = ds.reduce max %p {axes = array<i64: 1>, keep_dims} : tensor<4x8xf32> -> tensor<4x1xf32>
+  %d = ds.binary sub %p, %r : (tensor<4x8xf32>, tensor<4x1xf32>) -> tensor<4x8xf32>
+  %e = ds.unary exp %d : tensor<4x8xf32> -> tensor<4x8xf32>
+  return %e : tensor<4x8xf32>
+}
+
+// -----
+
+// Near miss: the product feeds a non-elementwise op (a transpose) outside the group as
+// well as the epilogue.
+// CHECK-LABEL: func.func @product_feeds_transpose
+// CHECK: %[[P:.*]] = ds.matmul %arg0, %arg1
+// CHECK: ds.kernel "relu" ins(%[[P]]
+// CHECK: ds.transpose %[[P]]
+func.func @product_feeds_transpose(%x: tensor<4x4xf32>, %w: tensor<4x4xf32>) -> (tensor<4x4xf32>, tensor<4x4xf32>) {
+  %p = ds.matmul %x, %w : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+  %s = ds.unary relu %p : tensor<4x4xf32> -> tensor<4x4xf32>
+  %t = ds.transpose %p {perm = array<i64: 1, 0>} : tensor<4x4xf32> -> tensor<4x4xf32>
+  return %s, %t : tensor<4x4xf32>, tensor<4x4xf32>
+}
+
+// -----
+
+// SwiGLU: silu(gate) * up joins the gate product's group (one product per kernel); the
+// up product stays a plain step and enters as an extra input.
+// CHECK-LABEL: func.func @swiglu
+// CHECK: %[[U:.*]] = ds.matmul %arg0, %arg2
+// CHECK: %[[K:.*]] = ds.kernel "matmul_silu_mul" ins(%arg0, %arg1, %[[U]] :
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: ds.matmul
+// CHECK-NEXT: ds.unary silu
+// CHECK-NEXT: ds.binary mul
+// CHECK: return %[[K]]
+func.func @swiglu(%x: tensor<3x8xf32>, %wg: tensor<8x16xf32>, %wu: tensor<8x16xf32>) -> tensor<3x16xf32> {
+  %g = ds.matmul %x, %wg : (tensor<3x8xf32>, tensor<8x16xf32>) -> tensor<3x16xf32>
+  %u = ds.matmul %x, %wu : (tensor<3x8xf32>, tensor<8x16xf32>) -> tensor<3x16xf32>
+  %s = ds.unary silu %g : tensor<3x16xf32> -> tensor<3x16xf32>
+  %m = ds.binary mul %s, %u : (tensor<3x16xf32>, tensor<3x16xf32>) -> tensor<3x16xf32>
+  return %m : tensor<3x16xf32>
+}
+
+// -----
+
+// Dynamic dims: the residual ?x16 might be larger than the product at run time unless
+// every result reads both; here the add does (fused), in @dynamic_epilogue_split the
+// exp does not read the residual (kept apart).
+// CHECK-LABEL: func.func @dynamic_epilogue
+// CHECK: ds.kernel "matmul_add" ins(%arg0, %arg1, %arg2 : tensor<?x8xf32>, tensor<8x16xf32>, tensor<?x16xf32>)
+func.func @dynamic_epilogue(%x: tensor<?x8xf32>, %w: tensor<8x16xf32>, %r: tensor<?x16xf32>) -> tensor<?x16xf32> {
+  %p = ds.matmul %x, %w : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<?x16xf32>
+  %a = ds.binary add %p, %r : (tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %a : tensor<?x16xf32>
+}
+
+// CHECK-LABEL: func.func @dynamic_epilogue_split
+// CHECK: %[[P:.*]] = ds.matmul %arg0, %arg1
+// CHECK: ds.kernel "exp" ins(%[[P]]
+// CHECK: ds.kernel "add"
+func.func @dynamic_epilogue_split(%x: tensor<?x8xf32>, %w: tensor<8x16xf32>, %r: tensor<?x16xf32>) -> (tensor<?x16xf32>, tensor<?x16xf32>) {
+  %p = ds.matmul %x, %w : (tensor<?x8xf32>, tensor<8x16xf32>) -> tensor<?x16xf32>
+  %e = ds.unary exp %p : tensor<?x16xf32> -> tensor<?x16xf32>
+  %a = ds.binary add %e, %r : (tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
+  return %e, %a : tensor<?x16xf32>, tensor<?x16xf32>
 }

@@ -2,7 +2,8 @@
 //
 // Serializes the function of a lowered module (docs/bundle.md): every ds.constant and
 // ds.external_weight becomes a weight in weights.bin, every other op a step in
-// steps.json (ds.kernel as an `elementwise` step with its register program), and the
+// steps.json (ds.kernel as an `elementwise` step with its register program, or as a
+// matmul/linear step with an epilogue program), and the
 // graph interface plus a plan summary goes to manifest.json.
 //
 //===----------------------------------------------------------------------===//
@@ -180,6 +181,12 @@ private:
   FailureOr<json::Value> attrJson(Operation *op, StringRef name, Attribute attr);
   FailureOr<json::Object> opAttrs(Operation *op);
   FailureOr<json::Object> kernelAttrs(KernelOp kernel);
+  FailureOr<json::Object> programJson(KernelOp kernel, DenseMap<Value, int64_t> &reg,
+                                      int64_t next, Operation *product);
+  // Epilogues (docs/bundle.md "Epilogues"): a kernel holding a matmul/linear.
+  static Operation *epilogueProduct(KernelOp kernel);
+  LogicalResult epilogueStep(KernelOp kernel, Operation *product, json::Array &inputs,
+                             json::Object &attrs);
   bool isUnitProperty(OperationName opName, StringRef name);
   FailureOr<json::Array> stepInputs(Operation *op);
   LogicalResult writeWeightData(const Weight &w, llvm::raw_ostream &os);
@@ -478,7 +485,33 @@ FailureOr<json::Object> BundleBuilder::kernelAttrs(KernelOp kernel) {
   DenseMap<Value, int64_t> reg;
   for (BlockArgument arg : body.getArguments())
     reg[arg] = arg.getArgNumber();
-  int64_t next = body.getNumArguments();
+  auto program = programJson(kernel, reg, body.getNumArguments(), /*product=*/nullptr);
+  if (failed(program))
+    return failure();
+  ArrayRef<int64_t> shape;
+  for (Type t : kernel.getResultTypes()) {
+    auto s = cast<RankedTensorType>(t).getShape();
+    if (!shape.empty() && s != shape) {
+      error(kernel.getLoc()) << "ds.kernel \"" << kernel.getKernelName()
+                             << "\" has results of different shapes ("
+                             << shapeToString(shape) << " and " << shapeToString(s)
+                             << "); an elementwise step has one output shape";
+      return failure();
+    }
+    shape = s;
+  }
+  json::Object attrs = std::move(*program);
+  attrs["kernel_name"] = kernel.getKernelName().str();
+  return attrs;
+}
+
+/// The register program of a kernel body (docs/bundle.md "Fused elementwise program"),
+/// `reg` naming the registers of the body's inputs; `product` (an epilogue's matmul or
+/// linear, already register 0) is skipped.
+FailureOr<json::Object> BundleBuilder::programJson(KernelOp kernel,
+                                                   DenseMap<Value, int64_t> &reg,
+                                                   int64_t next, Operation *product) {
+  Block &body = kernel.getBody().front();
   json::Array program;
   auto notElementwise = [&](Operation *op) {
     error(op->getLoc()) << "ds.kernel \"" << kernel.getKernelName() << "\" contains '"
@@ -488,6 +521,8 @@ FailureOr<json::Object> BundleBuilder::kernelAttrs(KernelOp kernel) {
     return failure();
   };
   for (Operation &op : body.without_terminator()) {
+    if (&op == product)
+      continue;
     json::Object inst;
     if (auto constant = dyn_cast<ConstantOp>(op)) {
       if (!isSplatConstant(constant.getResult()))
@@ -529,23 +564,70 @@ FailureOr<json::Object> BundleBuilder::kernelAttrs(KernelOp kernel) {
     program.push_back(std::move(inst));
   }
   json::Array results;
-  for (Value v : body.getTerminator()->getOperands())
-    results.push_back(reg.lookup(v));
-  ArrayRef<int64_t> shape;
-  for (Type t : kernel.getResultTypes()) {
-    auto s = cast<RankedTensorType>(t).getShape();
-    if (!shape.empty() && s != shape) {
+  for (Value v : body.getTerminator()->getOperands()) {
+    auto it = reg.find(v);
+    if (it == reg.end()) {
       error(kernel.getLoc()) << "ds.kernel \"" << kernel.getKernelName()
-                             << "\" has results of different shapes ("
-                             << shapeToString(shape) << " and " << shapeToString(s)
-                             << "); an elementwise step has one output shape";
+                             << "\" yields a value its program does not compute";
       return failure();
     }
-    shape = s;
+    results.push_back(it->second);
   }
-  return json::Object{{"kernel_name", kernel.getKernelName().str()},
-                      {"program", std::move(program)},
-                      {"results", std::move(results)}};
+  return json::Object{{"program", std::move(program)}, {"results", std::move(results)}};
+}
+
+/// The kernel's product when the body is `matmul|linear; elementwise ops...` (at least
+/// one); other bodies take the elementwise path, which names what it cannot run.
+Operation *BundleBuilder::epilogueProduct(KernelOp kernel) {
+  Block &body = kernel.getBody().front();
+  Operation *first = &body.front();
+  if (!isa<MatmulOp, LinearOp>(first))
+    return nullptr;
+  bool hasEpilogueOp = llvm::any_of(body.without_terminator(), [](Operation &op) {
+    return isKernelElementwiseOp(&op);
+  });
+  return hasEpilogueOp ? first : nullptr;
+}
+
+/// A kernel `product; epilogue` becomes a step of the product's kind: its operands and
+/// attributes, then the epilogue's extra inputs (registers 1..m; register 0 is the
+/// product) and `attrs.epilogue` = {program, results, product_dtype}.
+LogicalResult BundleBuilder::epilogueStep(KernelOp kernel, Operation *product,
+                                          json::Array &inputs, json::Object &attrs) {
+  Block &body = kernel.getBody().front();
+  // The product's operands as in a plain step: block arguments (all of them, the
+  // product being the body's first op) stand for the kernel's inputs.
+  for (BlockArgument arg : body.getArguments())
+    valueIds[arg] = valueIds.lookup(kernel.getOperand(arg.getArgNumber()));
+  auto productInputs = stepInputs(product);
+  auto productAttrs = opAttrs(product);
+  if (failed(productInputs) || failed(productAttrs))
+    return failure();
+  inputs = std::move(*productInputs);
+  attrs = std::move(*productAttrs);
+
+  DenseMap<Value, int64_t> reg;
+  reg[product->getResult(0)] = 0;
+  int64_t next = 1;
+  for (BlockArgument arg : body.getArguments()) {
+    bool readByEpilogue = llvm::any_of(
+        arg.getUsers(), [&](Operation *user) { return user != product; });
+    if (!readByEpilogue)
+      continue;
+    reg[arg] = next++;
+    inputs.push_back(valueIds.lookup(arg));
+  }
+  auto program = programJson(kernel, reg, next, product);
+  if (failed(program))
+    return failure();
+  auto dtype = dtypeOf(product->getResult(0), product->getLoc(),
+                       "result of '" + product->getName().getStringRef() + "'");
+  if (failed(dtype))
+    return failure();
+  (*program)["product_dtype"] = *dtype;
+  attrs["kernel_name"] = kernel.getKernelName().str();
+  attrs["epilogue"] = std::move(*program);
+  return success();
 }
 
 LogicalResult BundleBuilder::addStep(Operation *op) {
@@ -561,12 +643,23 @@ LogicalResult BundleBuilder::addStep(Operation *op) {
     return failure();
   }
   int64_t stepIndex = steps.size();
-  auto inputs = stepInputs(op);
-  if (failed(inputs))
-    return failure();
-  auto attrs = kernel ? kernelAttrs(kernel) : opAttrs(op);
-  if (failed(attrs))
-    return failure();
+  Operation *product = kernel ? epilogueProduct(kernel) : nullptr;
+  FailureOr<json::Array> inputs = json::Array();
+  FailureOr<json::Object> attrs = json::Object();
+  if (product) {
+    if (failed(epilogueStep(kernel, product, *inputs, *attrs)))
+      return failure();
+  } else {
+    inputs = stepInputs(op);
+    if (failed(inputs))
+      return failure();
+    attrs = kernel ? kernelAttrs(kernel) : opAttrs(op);
+    if (failed(attrs))
+      return failure();
+  }
+  std::string kind = product  ? product->getName().stripDialect().str()
+                     : kernel ? std::string("elementwise")
+                              : op->getName().stripDialect().str();
 
   auto planOf = [&](StringRef name) -> ArrayRef<int64_t> {
     if (auto a = op->getAttrOfType<DenseI64ArrayAttr>(name))
@@ -595,7 +688,7 @@ LogicalResult BundleBuilder::addStep(Operation *op) {
     values.push_back(std::move(*object));
   }
   steps.push_back(json::Object{
-      {"kind", kernel ? std::string("elementwise") : op->getName().stripDialect().str()},
+      {"kind", kind},
       {"name", stepName(op->getLoc())},
       {"inputs", std::move(*inputs)},
       {"outputs", std::move(outputs)},

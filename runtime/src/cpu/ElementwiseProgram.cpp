@@ -129,12 +129,12 @@ double jsonFloat(const nlohmann::json &v, bool &ok) {
 }
 
 struct ProgramBuilder {
-  const StepDesc &step;
+  bool programForm;  // a register program (else one plain op)
   const std::function<void(const std::string &)> &fail;
   Program program;
 
   std::string where(size_t i) const {
-    return step.kind == "elementwise" ? "instruction " + std::to_string(i) + ": " : "";
+    return programForm ? "instruction " + std::to_string(i) + ": " : "";
   }
   DType regType(size_t i, int reg) const {
     int count = program.numInputs + static_cast<int>(i);
@@ -259,10 +259,15 @@ DType parseDTypeOrFail(const nlohmann::json &v, const std::string &what,
 
 }  // namespace
 
-Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
-                     const std::vector<DType> &outputTypes,
-                     const std::function<void(const std::string &)> &fail) {
-  ProgramBuilder b{step, fail, {}};
+namespace {
+
+// `attrs` holds program/results for a register program (`kind` "elementwise"); a plain
+// op reads its fn and parameters from the step.
+Program buildProgramImpl(const std::string &kind, const StepDesc &step,
+                         const nlohmann::json &attrs, const std::vector<DType> &inputTypes,
+                         const std::vector<DType> &outputTypes,
+                         const std::function<void(const std::string &)> &fail) {
+  ProgramBuilder b{kind == "elementwise", fail, {}};
   b.program.numInputs = static_cast<int>(inputTypes.size());
   b.program.registerTypes = inputTypes;
 
@@ -310,7 +315,7 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
     return false;
   };
 
-  if (step.kind != "elementwise") {
+  if (kind != "elementwise") {
     Instruction ins;
     if (!opKind(step.kind, ins.op) || ins.op == OpKind::Constant)
       fail("not an elementwise step kind");
@@ -333,8 +338,8 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
     return b.program;
   }
 
-  auto programIt = step.attrs.find("program");
-  if (programIt == step.attrs.end() || !programIt->is_array())
+  auto programIt = attrs.find("program");
+  if (programIt == attrs.end() || !programIt->is_array())
     fail("attribute 'program' is missing or not a list");
   for (const auto &j : *programIt) {
     std::string w = "instruction " + std::to_string(b.program.instructions.size()) + ": ";
@@ -390,8 +395,8 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
     }
     b.add(std::move(ins));
   }
-  auto resultsIt = step.attrs.find("results");
-  if (resultsIt == step.attrs.end() || !resultsIt->is_array())
+  auto resultsIt = attrs.find("results");
+  if (resultsIt == attrs.end() || !resultsIt->is_array())
     fail("attribute 'results' is missing or not a list");
   int regs = static_cast<int>(b.program.registerTypes.size());
   for (const auto &r : *resultsIt) {
@@ -411,6 +416,24 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
            dtypeName(t));
   }
   return b.program;
+}
+
+}  // namespace
+
+Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
+                     const std::vector<DType> &outputTypes,
+                     const std::function<void(const std::string &)> &fail) {
+  return buildProgramImpl(step.kind, step, step.attrs, inputTypes, outputTypes, fail);
+}
+
+Program buildEpilogueProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
+                             const std::vector<DType> &outputTypes,
+                             const std::function<void(const std::string &)> &fail) {
+  auto it = step.attrs.find("epilogue");
+  if (it == step.attrs.end() || !it->is_object())
+    fail("attribute 'epilogue' is missing or not an object");
+  return buildProgramImpl("elementwise", step, *it, inputTypes, outputTypes,
+                          [&](const std::string &m) { fail("epilogue: " + m); });
 }
 
 // ---- storage conversions ----------------------------------------------------------------
@@ -1172,8 +1195,11 @@ struct InputPlan {
   DType dtype = DType::F32;
   const void *data = nullptr;
   bool full = false;             // index map is the identity
+  bool windowed = false;         // data supplied per range (RangeRunner::run)
   std::vector<int64_t> strides;  // per collapsed output dim, 0 where broadcast
 };
+
+}  // namespace
 
 struct ExecPlan {
   Shape dims;  // collapsed output shape (rank >= 1)
@@ -1187,7 +1213,10 @@ struct ExecPlan {
   std::vector<int> results;
   std::vector<DType> outputTypes;
   std::vector<void *> outputData;
+  std::vector<std::unique_ptr<uint64_t[]>> copies;  // inputs copied away from outputs
 };
+
+namespace {
 
 // Gathers elements [pos, pos+n) of the broadcast view of `in` into dst.
 void gather(const ExecPlan &plan, const InputPlan &in, int64_t pos, int64_t n, void *dst) {
@@ -1223,7 +1252,10 @@ void gather(const ExecPlan &plan, const InputPlan &in, int64_t pos, int64_t n, v
   }
 }
 
-void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
+// Computes output elements [begin, end). A windowed input i reads windows[i], which
+// holds elements [windowOrigin, ...) of the input.
+void runTask(const ExecPlan &plan, int64_t begin, int64_t end, int64_t windowOrigin,
+             const void *const *windows) {
   // Slots hold one chunk of 8-byte values (fewer for small problems), 64-byte aligned;
   // left uninitialized: every slot is written before it is read.
   size_t slotWords = static_cast<size_t>((std::min(plan.total, kChunk) + 7) / 8 * 8);
@@ -1243,14 +1275,21 @@ void runTask(const ExecPlan &plan, int64_t firstChunk, int64_t endChunk) {
     if (ci.wrap) ci.wrap(ci, regs.data(), invariantCount);
   }
 
-  for (int64_t c = firstChunk; c < endChunk; ++c) {
-    int64_t pos = c * kChunk, n = std::min(kChunk, plan.total - pos);
+  for (int64_t pos = begin; pos < end; pos += kChunk) {
+    int64_t n = std::min(kChunk, end - pos);
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
       const InputPlan &in = plan.inputs[i];
-      if (in.mode == InputMode::Direct)
+      if (in.windowed) {
+        const char *window = static_cast<const char *>(windows[i]);
+        if (in.mode == InputMode::Direct)
+          regs[i] = const_cast<char *>(window) + (pos - windowOrigin) * dtypeSize(in.dtype);
+        else
+          loadRun(in.dtype, window, pos - windowOrigin, 1, regs[i], n);
+      } else if (in.mode == InputMode::Direct) {
         regs[i] = const_cast<char *>(static_cast<const char *>(in.data)) + pos * dtypeSize(in.dtype);
-      else if (in.mode == InputMode::Gather)
+      } else if (in.mode == InputMode::Gather) {
         gather(plan, in, pos, n, regs[i]);
+      }
     }
     for (const auto &[reg, k] : plan.directResults)
       regs[reg] = static_cast<char *>(plan.outputData[k]) + pos * dtypeSize(plan.outputTypes[k]);
@@ -1269,16 +1308,25 @@ bool overlaps(const TensorView &a, const TensorView &b) {
   return a0 < b0 + b.bytes() && b0 < a0 + a.bytes();
 }
 
-}  // namespace
 
-void runProgram(KernelContext &ctx, const Program &program) {
+std::unique_ptr<ExecPlan> planProgram(const Program &program, const std::vector<TensorView> &inputs,
+                                      const std::vector<TensorView> &outputs,
+                                      const std::vector<bool> &windowed,
+                                      const std::function<void(const std::string &)> &fail) {
+  struct {
+    const std::vector<TensorView> &inputs, &outputs;
+    const std::function<void(const std::string &)> &fail;
+  } ctx{inputs, outputs, fail};
+  auto isWindowed = [&](size_t i) { return i < windowed.size() && windowed[i]; };
+  auto owned = std::make_unique<ExecPlan>();
+  ExecPlan &plan = *owned;
   if (ctx.inputs.size() != static_cast<size_t>(program.numInputs))
     ctx.fail("expects " + std::to_string(program.numInputs) + " inputs, got " +
              std::to_string(ctx.inputs.size()));
   if (ctx.outputs.size() != program.results.size())
     ctx.fail("expects " + std::to_string(program.results.size()) + " outputs, got " +
              std::to_string(ctx.outputs.size()));
-  if (ctx.outputs.empty()) return;
+  if (ctx.outputs.empty()) return nullptr;
   const Shape &outShape = ctx.outputs[0].shape;
   for (size_t k = 0; k < ctx.outputs.size(); ++k) {
     if (ctx.outputs[k].shape != outShape)
@@ -1295,16 +1343,18 @@ void runProgram(KernelContext &ctx, const Program &program) {
     if (in.dtype != program.registerTypes[i])
       ctx.fail("input " + std::to_string(i) + " is " + dtypeName(in.dtype) +
                " but the program reads " + dtypeName(program.registerTypes[i]));
+    if (isWindowed(i) && in.shape != outShape)
+      ctx.fail("windowed input " + std::to_string(i) + " has shape " + shapeToString(in.shape) +
+               ", not the output shape " + shapeToString(outShape));
     Shape b;
     if (!broadcastShapes(outShape, in.shape, b) || b != outShape)
       ctx.fail("input " + std::to_string(i) + " of shape " + shapeToString(in.shape) +
                " does not broadcast to the output shape " + shapeToString(outShape));
   }
   int64_t total = numElements(outShape);
-  if (total == 0) return;
+  if (total == 0) return nullptr;
   if (outShape.size() > 16) ctx.fail("rank " + std::to_string(outShape.size()) + " exceeds 16");
 
-  ExecPlan plan;
   plan.total = total;
 
   // Per-input strides over the output dims; then size-1 dims are dropped and adjacent
@@ -1343,7 +1393,7 @@ void runProgram(KernelContext &ctx, const Program &program) {
 
   // Inputs whose bytes an output overwrites, other than the same elements in place, are
   // copied first (the planner may alias an output with a dead input).
-  std::vector<std::unique_ptr<uint64_t[]>> copies;
+  std::vector<std::unique_ptr<uint64_t[]>> &copies = plan.copies;
   plan.inputs.resize(ctx.inputs.size());
   for (size_t i = 0; i < ctx.inputs.size(); ++i) {
     const TensorView &in = ctx.inputs[i];
@@ -1351,8 +1401,9 @@ void runProgram(KernelContext &ctx, const Program &program) {
     ip.dtype = in.dtype;
     ip.data = in.data;
     ip.strides = cstrides[i];
+    ip.windowed = isWindowed(i);
     ip.full = in.numel() == total;
-    bool invariant = in.numel() == 1;
+    bool invariant = in.numel() == 1 && !ip.windowed;
     bool unsafe = false;
     for (const TensorView &out : ctx.outputs)
       if (overlaps(in, out) && !(ip.full && in.data == out.data && dtypeSize(in.dtype) == dtypeSize(out.dtype)))
@@ -1452,10 +1503,36 @@ void runProgram(KernelContext &ctx, const Program &program) {
     plan.outputData.push_back(out.data);
   }
 
+  return owned;
+}
+
+}  // namespace
+
+void runProgram(KernelContext &ctx, const Program &program) {
+  std::unique_ptr<ExecPlan> plan =
+      planProgram(program, ctx.inputs, ctx.outputs, {}, [&](const std::string &m) { ctx.fail(m); });
+  if (!plan) return;
+  int64_t total = plan->total;
   int64_t chunks = (total + kChunk - 1) / kChunk;
   // Small problems run on the calling thread; big ones in tasks of >= 32K elements.
   int64_t grain = std::max<int64_t>(1, 32768 / kChunk);
-  ctx.pool.parallelFor(chunks, grain, [&](int64_t begin, int64_t end) { runTask(plan, begin, end); });
+  ctx.pool.parallelFor(chunks, grain, [&](int64_t begin, int64_t end) {
+    runTask(*plan, begin * kChunk, std::min(total, end * kChunk), 0, nullptr);
+  });
+}
+
+RangeRunner::RangeRunner(const Program &program, const std::vector<TensorView> &inputs,
+                         const std::vector<TensorView> &outputs, const std::vector<bool> &windowed,
+                         const std::function<void(const std::string &)> &fail)
+    : plan_(planProgram(program, inputs, outputs, windowed, fail)) {}
+
+RangeRunner::~RangeRunner() = default;
+
+int64_t RangeRunner::size() const { return plan_ ? plan_->total : 0; }
+
+void RangeRunner::run(int64_t begin, int64_t end, const void *const *windows) const {
+  if (!plan_ || begin >= end) return;
+  runTask(*plan_, begin, std::min(end, plan_->total), begin, windows);
 }
 
 }  // namespace ds::rt::ew

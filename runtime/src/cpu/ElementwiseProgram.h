@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -66,11 +67,45 @@ Program buildProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
                      const std::vector<DType> &outputTypes,
                      const std::function<void(const std::string &)> &fail);
 
+// The program of a matmul/linear step's `attrs.epilogue` (docs/bundle.md "Epilogues"):
+// input 0 is the product, the others the step's extra inputs.
+Program buildEpilogueProgram(const StepDesc &step, const std::vector<DType> &inputTypes,
+                             const std::vector<DType> &outputTypes,
+                             const std::function<void(const std::string &)> &fail);
+
 // numpy broadcasting of `a` and `b`; false when they are incompatible.
 bool broadcastShapes(const Shape &a, const Shape &b, Shape &out);
 
 // Runs `program` over ctx.inputs -> ctx.outputs (all outputs share one shape to which
 // every input broadcasts). Safe when an output buffer is an input buffer.
 void runProgram(KernelContext &ctx, const Program &program);
+
+struct ExecPlan;
+
+// `program` bound to inputs and outputs (checked as runProgram does), run over ranges
+// of output elements by the caller's threads: epilogues run block by block right after
+// their product is computed. A `windowed` input has the output shape and no data here:
+// each run() supplies its elements of the range (a product block in a scratch buffer).
+// Other inputs broadcast as usual. An output may be an input buffer with the same
+// elements (in place); other overlapping inputs are copied once, here.
+class RangeRunner {
+public:
+  RangeRunner(const Program &program, const std::vector<TensorView> &inputs,
+              const std::vector<TensorView> &outputs, const std::vector<bool> &windowed,
+              const std::function<void(const std::string &)> &fail);
+  ~RangeRunner();
+  RangeRunner(const RangeRunner &) = delete;
+  RangeRunner &operator=(const RangeRunner &) = delete;
+
+  // Number of output elements.
+  int64_t size() const;
+  // Computes output elements [begin, end) on the calling thread (ranges of concurrent
+  // calls must not overlap). windows[i] points at element `begin` of windowed input i
+  // (entries of other inputs are ignored; may be null when none is windowed).
+  void run(int64_t begin, int64_t end, const void *const *windows) const;
+
+private:
+  std::unique_ptr<ExecPlan> plan_;
+};
 
 }  // namespace ds::rt::ew

@@ -73,6 +73,18 @@ static llvm::cl::opt<std::string> modelDir(
                    "relative to (default: the input file's directory)"),
     llvm::cl::value_desc("dir"), llvm::cl::cat(emitCategory));
 
+static llvm::cl::opt<bool> cudaKernels(
+    "cuda-kernels",
+    llvm::cl::desc("With --emit=bundle: generate the CUDA kernels (kernels/K.cu) of the "
+                   "steps that have a generator (default: true; =false to leave them out)"),
+    llvm::cl::init(true), llvm::cl::cat(emitCategory));
+
+static llvm::cl::list<std::string> cudaArchs(
+    "cuda-arch",
+    llvm::cl::desc("With --emit=bundle: compile the kernels ahead of time for these "
+                   "archs (e.g. sm_80,sm_90a)"),
+    llvm::cl::CommaSeparated, llvm::cl::value_desc("arch"), llvm::cl::cat(emitCategory));
+
 /// Copies `bytes` into a 64-byte aligned buffer: bytecode resource sections (weights)
 /// are 64-byte aligned, and the reader refuses a buffer that is not.
 static std::unique_ptr<llvm::MemoryBuffer> alignedCopy(StringRef bytes, StringRef name) {
@@ -161,6 +173,13 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
     options.modelDir = dir.empty() ? "." : std::string(dir);
   }
   options.producer = "ds-opt " DS_VERSION_STRING;
+  options.cuda.emitKernels = cudaKernels;
+  options.cuda.archs.assign(cudaArchs.begin(), cudaArchs.end());
+  if (!cudaKernels && !cudaArchs.empty()) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << "--cuda-arch needs the kernels: it cannot be combined with --cuda-kernels=false\n";
+    return 1;
+  }
   if (failed(ds::writeBundle(*module, outputFilename, options)))
     return 1;
   return 0;

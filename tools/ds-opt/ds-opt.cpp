@@ -57,14 +57,17 @@ static llvm::cl::opt<InputFormat> inputFormat(
 
 static llvm::cl::OptionCategory emitCategory("Output options");
 
-enum class EmitKind { Mlir, Bundle };
+enum class EmitKind { Mlir, Bundle, CudaKernels };
 static llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("What to write to -o"), llvm::cl::init(EmitKind::Mlir),
     llvm::cl::values(
         clEnumValN(EmitKind::Mlir, "mlir", "the module after the passes (default)"),
         clEnumValN(EmitKind::Bundle, "bundle",
                    "a bundle directory NAME.dsb: runs the given passes, then "
-                   "ds-lower-to-bundle")),
+                   "ds-lower-to-bundle"),
+        clEnumValN(EmitKind::CudaKernels, "cuda-kernels",
+                   "the CUDA kernels of a bundle's steps.json (the input): writes "
+                   "-o DIR/kernels/ and DIR/steps.json with the kernel entries")),
     llvm::cl::cat(emitCategory));
 
 static llvm::cl::opt<std::string> modelDir(
@@ -185,6 +188,34 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
   return 0;
 }
 
+/// --emit=cuda-kernels: the kernels of an existing bundle's steps.json, regenerated
+/// into -o DIR (DIR/kernels/K.cu and DIR/steps.json with the kernel entries).
+static int emitCudaKernels(StringRef inputFilename, StringRef outputFilename) {
+  auto fail = [](const Twine &message) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt") << message << "\n";
+    return 1;
+  };
+  if (outputFilename == "-")
+    return fail("--emit=cuda-kernels writes a directory: give it with -o DIR");
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFilename);
+  if (!file)
+    return fail("cannot read '" + inputFilename + "': " + file.getError().message());
+  SmallString<256> kernelsDir(outputFilename);
+  llvm::sys::path::append(kernelsDir, "kernels");
+  auto steps = ds::cuda::generateKernelsForSteps((*file)->getBuffer(), inputFilename,
+                                                 kernelsDir);
+  if (!steps)
+    return fail(llvm::toString(steps.takeError()));
+  SmallString<256> stepsPath(outputFilename);
+  llvm::sys::path::append(stepsPath, "steps.json");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(stepsPath, ec);
+  if (ec)
+    return fail("cannot write '" + stepsPath + "': " + ec.message());
+  os << *steps << "\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   DialectRegistry registry;
   registry.insert<ds::DsDialect, func::FuncDialect>();
@@ -194,6 +225,9 @@ int main(int argc, char **argv) {
 
   auto [inputFilename, outputFilename] =
       registerAndParseCLIOptions(argc, argv, "ds optimizer driver\n", registry);
+
+  if (emitKind == EmitKind::CudaKernels)
+    return emitCudaKernels(inputFilename, outputFilename);
 
   bool isOnnx = inputFormat == InputFormat::Onnx ||
                 (inputFormat == InputFormat::Auto &&

@@ -105,6 +105,17 @@ struct CudaOptions {
   AotCompileFn aotCompile;
 };
 
+/// Generates the kernels of every step of a bundle's steps.json text (`stepsPath`
+/// names it in messages) into `kernelsDir` (K.cu per distinct kernel plus the
+/// templates) and returns steps.json with the steps' "kernel" entries set, for
+/// regenerating the kernels of an existing bundle (ds-opt --emit=cuda-kernels).
+llvm::Expected<std::string> generateKernelsForSteps(llvm::StringRef stepsText,
+                                                    llvm::StringRef stepsPath,
+                                                    llvm::StringRef kernelsDir);
+
+/// Writes the embedded templates into `kernelsDir`.
+llvm::Error writeKernelTemplates(llvm::StringRef kernelsDir);
+
 } // namespace mlir::ds::cuda
 
 #endif

@@ -654,12 +654,15 @@ LogicalResult BundleBuilder::attachKernel(Operation *op, json::Object &step) {
   }
   if (!*generated)
     return success();
-  cuda::GeneratedKernel &k = **generated;
-  auto [it, inserted] = kernels.try_emplace(k.name, k);
-  if (!inserted && it->second.source != k.source) {
-    error(op->getLoc()) << "two different CUDA kernels are both named '" << k.name
-                        << "' (a hash collision)";
-    return failure();
+  const cuda::GeneratedKernel original = std::move(**generated);
+  cuda::GeneratedKernel k = original;
+  // Identical kernels share a name; a different kernel with the same name (a hash
+  // collision) is renamed with a suffix, deterministically in step order.
+  for (int suffix = 2;; ++suffix) {
+    auto [it, inserted] = kernels.try_emplace(k.name, k);
+    if (inserted || it->second.source == k.source)
+      break;
+    k = cuda::renameKernel(original, original.name + "_" + std::to_string(suffix));
   }
   step["kernel"] = json::Object{{"name", k.name},
                                 {"source", "kernels/" + k.name + ".cu"},
@@ -702,9 +705,9 @@ LogicalResult BundleBuilder::writeKernels(StringRef dir) {
       return failure();
   if (cudaOptions.archs.empty())
     return success();
+  // The hook's message says which kernel and arch failed and where the repro is.
   if (llvm::Error e = cudaOptions.aotCompile(kernelsDir, list, cudaOptions.archs)) {
-    error(loc) << "ahead-of-time compilation of the kernels failed: "
-               << llvm::toString(std::move(e));
+    error(loc) << llvm::toString(std::move(e));
     return failure();
   }
   return success();

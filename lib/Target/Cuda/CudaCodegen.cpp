@@ -54,6 +54,17 @@ GeneratedKernel mlir::ds::cuda::finishKernel(llvm::StringRef base, llvm::StringR
   return kernel;
 }
 
+GeneratedKernel mlir::ds::cuda::renameKernel(const GeneratedKernel &kernel,
+                                             llvm::StringRef name) {
+  GeneratedKernel renamed = kernel;
+  renamed.name = name.str();
+  std::string &text = renamed.source;
+  for (size_t pos = 0; (pos = text.find(kernel.name, pos)) != std::string::npos;
+       pos += name.size())
+    text.replace(pos, kernel.name.size(), name.str());
+  return renamed;
+}
+
 namespace {
 using GeneratorFn = llvm::Expected<GeneratedKernel> (*)(const StepInfo &);
 
@@ -175,7 +186,14 @@ mlir::ds::cuda::generateKernelsForSteps(llvm::StringRef stepsText, llvm::StringR
       return bad("step " + llvm::Twine(index) + " (" + *kind + " '" +
                  step->getString("name").value_or("") +
                  "'): " + llvm::toString(generated.takeError()));
-    GeneratedKernel &kernel = **generated;
+    const GeneratedKernel original = std::move(**generated);
+    GeneratedKernel kernel = original;
+    for (int suffix = 2;; ++suffix) { // hash collisions: as in the bundle writer
+      auto it = kernels.find(kernel.name);
+      if (it == kernels.end() || it->second.source == kernel.source)
+        break;
+      kernel = renameKernel(original, original.name + "_" + std::to_string(suffix));
+    }
     (*step)["kernel"] = json::Object{{"name", kernel.name},
                                      {"source", "kernels/" + kernel.name + ".cu"},
                                      {"launch", kernel.launch.toJson()}};

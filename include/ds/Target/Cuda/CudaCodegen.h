@@ -79,6 +79,9 @@ bool hasKernelGenerator(llvm::StringRef kind);
 GeneratedKernel finishKernel(llvm::StringRef base, llvm::StringRef text,
                              const LaunchConfig &launch);
 
+/// `kernel` with every occurrence of its name in the source replaced by `name`.
+GeneratedKernel renameKernel(const GeneratedKernel &kernel, llvm::StringRef name);
+
 /// The embedded templates (runtime/kernels/*.cuh), in file name order.
 struct EmbeddedFile {
   const char *name;

@@ -646,9 +646,21 @@ LogicalResult BundleBuilder::attachKernel(Operation *op, json::Object &step) {
   cuda::StepInfo info{kind, *step.getObject("attrs"), inputs, outputs};
   auto generated = cuda::generateKernel(info);
   if (!generated) {
+    std::string message;
+    bool beyondLimits = false;
+    llvm::handleAllErrors(generated.takeError(), [&](const llvm::ErrorInfoBase &e) {
+      message = e.message();
+      beyondLimits = e.convertToErrorCode() == std::errc::not_supported;
+    });
+    if (beyondLimits) {
+      mlir::emitWarning(op->getLoc())
+          << "step " << steps.size() << " (" << kind << " '" << *step.getString("name")
+          << "') gets no CUDA kernel: " << message << "; it runs on cpu only";
+      return success();
+    }
     error(op->getLoc()) << "cannot generate the CUDA kernel of step " << steps.size()
-                        << " (" << kind << " '" << *step.getString("name")
-                        << "'): " << llvm::toString(generated.takeError())
+                        << " (" << kind << " '" << *step.getString("name") << "'): "
+                        << message
                         << " (--cuda-kernels=false writes the bundle without kernels)";
     return failure();
   }

@@ -105,6 +105,10 @@ bool isInt(Cls c) { return c == Cls::I64 || c == Cls::U64; }
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
+/// A valid step beyond the kernel ABI's limits (see kernelLimitError).
+llvm::Error beyondLimits(const llvm::Twine &message) {
+  return llvm::createStringError(std::make_error_code(std::errc::not_supported), message);
+}
 
 // ---- literals -------------------------------------------------------------------------------
 
@@ -613,7 +617,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateElementwiseKernel(const 
     return fail("an elementwise step needs at least one output");
   int64_t numOperands = step.inputs.size() + step.outputs.size();
   if (numOperands > kMaxOperands)
-    return fail("the step has " + llvm::Twine(numOperands) +
+    return beyondLimits("the step has " + llvm::Twine(numOperands) +
                 " operands; a kernel takes at most " + llvm::Twine(kMaxOperands) +
                 " (DS_MAX_OPERANDS)");
   auto program = ProgramEmitter(step).emit();
@@ -643,7 +647,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateElementwiseKernel(const 
   for (const OperandInfo &out : step.outputs)
     dimsUsed += out.shape.size();
   if (!staticShapes && dimsUsed > kMaxDims)
-    return fail("the operands have " + llvm::Twine(dimsUsed) +
+    return beyondLimits("the operands have " + llvm::Twine(dimsUsed) +
                 " dims in all; a kernel with dynamic dims reads at most " +
                 llvm::Twine(kMaxDims) + " (DS_MAX_DIMS)");
 

@@ -67,7 +67,10 @@ struct GeneratedKernel {
 };
 
 /// Generates the kernel of `step`. Returns std::nullopt when no generator handles the
-/// step's kind (yet), an error (naming the step's problem) when one does and fails.
+/// step's kind (yet), an error (naming the step's problem) when one does and fails. A
+/// step that is valid but exceeds the kernel ABI's limits (DS_MAX_OPERANDS,
+/// DS_MAX_DIMS) fails with a StringError of code std::errc::not_supported: the bundle
+/// writer then leaves it without a kernel and warns, so the bundle still runs on cpu.
 llvm::Expected<std::optional<GeneratedKernel>> generateKernel(const StepInfo &step);
 
 /// Whether a generator exists for steps of `kind`.

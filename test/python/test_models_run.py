@@ -48,10 +48,13 @@ def compiled(request, tmp_path_factory):
 
 
 def test_bundle_is_dynamic(compiled):
-    _, _, bundle = compiled
+    name, _, bundle = compiled
     session = dsc.Session(bundle, device=DEVICE)
     shapes = {i.name: i.shape for i in session.get_inputs()}
     assert shapes == {"input_ids": ["batch", "sequence"], "attention_mask": ["batch", "sequence"]}
+    (logits,) = session.get_outputs()
+    assert logits.name == "logits"
+    assert logits.shape == ["batch", "sequence", dsgen.CONFIGS[name].vocab_size]
 
 
 def test_matches_onnxruntime_at_three_sizes(compiled):

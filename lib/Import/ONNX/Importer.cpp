@@ -554,8 +554,14 @@ OwningOpRef<ModuleOp> GraphImporter::import(const onnx::ModelProto &model) {
     if (failed(checkOutputType(out, v)))
       return nullptr;
     results.push_back(v);
+    // Symbolic output dims as the exporter named them ("batch", ...), for the manifest.
+    SmallVector<Attribute> dimNames;
+    if (out.type().has_tensor_type() && out.type().tensor_type().has_shape())
+      for (const auto &dim : out.type().tensor_type().shape().dim())
+        dimNames.push_back(b.getStringAttr(dim.dim_param()));
     resultAttrs.push_back(
-        b.getDictionaryAttr({b.getNamedAttr("ds.name", b.getStringAttr(out.name()))}));
+        b.getDictionaryAttr({b.getNamedAttr("ds.name", b.getStringAttr(out.name())),
+                             b.getNamedAttr("ds.dims", b.getArrayAttr(dimNames))}));
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));

@@ -784,8 +784,14 @@ LogicalResult BundleBuilder::build() {
         int64_t id = valueIds.lookup(v);
         const json::Object *object = values[id].getAsObject();
         json::Array dims;
-        for (size_t d = 0, e = cast<RankedTensorType>(v.getType()).getRank(); d < e; ++d)
-          dims.push_back("");
+        auto dimNames = func.getResultAttrOfType<ArrayAttr>(i, "ds.dims");
+        for (auto [d, size] : llvm::enumerate(cast<RankedTensorType>(v.getType()).getShape())) {
+          std::string dimName;
+          if (dimNames && d < dimNames.size())
+            if (auto s = dyn_cast<StringAttr>(dimNames[d]))
+              dimName = s.getValue().str();
+          dims.push_back(ShapedType::isDynamic(size) ? dimName : std::string());
+        }
         manifestOutputs.push_back(json::Object{{"name", name},
                                                {"dtype", *object->get("dtype")},
                                                {"shape", *object->get("shape")},

@@ -6,7 +6,7 @@ from onnx_testing import *
 
 # ADD-LABEL: func.func @main
 # ADD-SAME: (%[[X:.*]]: tensor<?x4xf32> {ds.dims = ["batch", ""], ds.name = "x"})
-# ADD-SAME: -> (tensor<?x4xf32> {ds.name = "y"})
+# ADD-SAME: -> (tensor<?x4xf32> {ds.dims = ["batch", ""], ds.name = "y"})
 # ADD: %[[W:.*]] = ds.constant dense<[0.000000e+00, 1.000000e+00, 2.000000e+00, 3.000000e+00]> : tensor<4xf32>
 # ADD: %[[A:.*]] = ds.binary add %[[X]], %[[W]] : (tensor<?x4xf32>, tensor<4xf32>) -> tensor<?x4xf32>
 # ADD: %[[R:.*]] = ds.unary relu %[[A]] : tensor<?x4xf32> -> tensor<?x4xf32>

@@ -97,7 +97,7 @@ emit("out_shape", model([node("Relu", ["x"], ["y"], name="relu")],
                         [value("x", F, ["batch", 4])], [value("y", F, ["batch", 3])]),
      check=False)
 
-# OUTSYM: func.func @main(%{{.*}}: tensor<?x4xf32> {{.*}}) -> (tensor<?x4xf32> {ds.name = "y"})
+# OUTSYM: func.func @main(%{{.*}}: tensor<?x4xf32> {{.*}}) -> (tensor<?x4xf32> {{{.*}}ds.name = "y"})
 emit("out_symbolic", model([node("Relu", ["x"], ["y"], name="relu")],
                            [value("x", F, ["batch", 4])], [value("y", F, ["n", None])]))
 
@@ -163,7 +163,7 @@ emit("neg_input", model([node("Relu", ["x"], ["y"])], [value("x", F, [2, -3])], 
 emit("overflow_input", model([node("Relu", ["x"], ["y"])],
                              [value("x", F, [1 << 40, "n", 1 << 40])], y2), check=False)
 
-# INITINPUT: func.func @main(%{{.*}}: tensor<2xf32> {{.*}}ds.name = "x"}) -> (tensor<2xf32> {ds.name = "y"})
+# INITINPUT: func.func @main(%{{.*}}: tensor<2xf32> {{.*}}ds.name = "x"}) -> (tensor<2xf32> {{{.*}}ds.name = "y"})
 # INITINPUT: %[[W:.*]] = ds.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
 # INITINPUT: ds.binary add %{{.*}}, %[[W]]
 emit("init_as_input", model([node("Add", ["x", "w"], ["y"])],

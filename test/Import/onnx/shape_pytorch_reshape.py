@@ -13,7 +13,7 @@ from onnx_testing import *
 
 # DYN-LABEL: func.func @main
 # DYN-SAME: (%[[X:.*]]: tensor<?x?x64xf32>
-# DYN-SAME: -> (tensor<?x?x4x16xf32> {ds.name = "y"}, tensor<?x?x64xf32> {ds.name = "z"})
+# DYN-SAME: -> (tensor<?x?x4x16xf32> {ds.dims = ["batch", "seq", "", ""], ds.name = "y"}, tensor<?x?x64xf32> {{{.*}}ds.name = "z"})
 # DYN-DAG: %[[SX:.*]] = ds.shape_of %[[X]] {end = 3 : i64, start = 0 : i64}
 # DYN-DAG: %[[G0:.*]] = ds.gather %[[SX]], %{{.*}} {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
 # DYN-DAG: %[[U0:.*]] = ds.unsqueeze %[[G0]] {axes = array<i64: 0>} : tensor<i64> -> tensor<1xi64>

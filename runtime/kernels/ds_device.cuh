@@ -411,6 +411,7 @@ DS_DEVICE void mma_m16n8k16_f16(float d[4], const uint32_t a[4], const uint32_t 
 #include "ds_emu.h"
 #endif
 
+#if DS_CUDA || !defined(DS_EMU_RUNTIME_SIDE)
 namespace ds {
 // f32 max/min through CAS on both targets (NaN-propagating like the cpu kernels: a NaN
 // operand wins).
@@ -435,5 +436,6 @@ DS_DEVICE float atomic_min(float *p, float v) {
   }
 }
 } // namespace ds
+#endif
 
 #endif // DS_DEVICE_CUH

@@ -12,7 +12,9 @@ KernelRegistry &cpuKernelRegistry() {
   return *registry;
 }
 
-std::vector<std::string> availableDevices() { return {"cpu"}; }
+// "emulate" runs generated kernels on the host (runtime/src/emulate; it needs a C++
+// compiler at run time, so "auto" never picks it).
+std::vector<std::string> availableDevices() { return {"cpu", "emulate"}; }
 
 namespace {
 std::string joinDevices() {
@@ -23,7 +25,7 @@ std::string joinDevices() {
 }  // namespace
 
 std::string resolveDevice(const std::string &requested) {
-  // The best available device; only the cpu backend exists so far.
+  // The best available device; only the cpu backend exists so far (emulate is for tests).
   if (requested == "auto") return availableDevices().front();
   for (const auto &d : availableDevices())
     if (d == requested) return d;
@@ -34,7 +36,8 @@ std::string resolveDevice(const std::string &requested) {
 }
 
 const KernelRegistry &kernelRegistry(const std::string &device) {
-  if (device == "cpu") return cpuKernelRegistry();
+  // emulate: shape functions, and the kernels of steps without a generated kernel.
+  if (device == "cpu" || device == "emulate") return cpuKernelRegistry();
   throw Error("no kernel registry for device '" + device + "'");
 }
 

@@ -3,6 +3,7 @@
 #include "Backend.h"
 #include "BundleImpl.h"
 #include "Planner.h"
+#include "emulate/EmulateBackend.h"
 
 #include <chrono>
 #include <cstdlib>
@@ -79,6 +80,7 @@ public:
   SessionOptions options;
   std::string device;
   std::vector<KernelDef> defs;  // per step
+  std::unique_ptr<emu::EmulatedSteps> emulated;  // device "emulate"
   ThreadPool pool;
   std::vector<StepProfile> profile;
   SessionStats stats;
@@ -139,6 +141,7 @@ SessionImpl::SessionImpl(std::shared_ptr<const Bundle> bundle, SessionOptions op
     throw Error(msg);
   }
   for (const auto &st : b.steps) profile.push_back({st.index, st.kind, st.name, 0.0, 0});
+  if (device == "emulate") emulated = std::make_unique<emu::EmulatedSteps>(b);
 }
 
 void SessionImpl::validateInputs(const std::vector<Tensor> &inputs) const {
@@ -212,12 +215,18 @@ void SessionImpl::checkShapes(const StepDesc &st, const ShapeContext &ctx) const
 void SessionImpl::runKernel(const StepDesc &st, std::vector<TensorView> ins,
                             std::vector<TensorView> outs) {
   KernelContext ctx{st, std::move(ins), std::move(outs), pool};
+  bool generated = emulated && emulated->covers(st.index);
+  if (emulated) ++(generated ? stats.emulatedSteps : stats.cpuFallbackSteps);
+  auto execute = [&] {
+    if (generated) emulated->run(st, ctx.inputs, ctx.outputs, pool);
+    else defs[st.index].run(ctx);
+  };
   if (!options.profile) {
-    defs[st.index].run(ctx);
+    execute();
     return;
   }
   auto start = std::chrono::steady_clock::now();
-  defs[st.index].run(ctx);
+  execute();
   auto end = std::chrono::steady_clock::now();
   profile[st.index].totalMs += std::chrono::duration<double, std::milli>(end - start).count();
   profile[st.index].calls += 1;

@@ -26,7 +26,7 @@ namespace {
 
 const char *kUsage =
     "usage: ds-run MODEL.dsb [options]\n"
-    "  --device=cpu|auto          device (default cpu)\n"
+    "  --device=cpu|emulate|auto  device (default cpu; emulate: generated CUDA kernels on the host)\n"
     "  --threads=N                worker threads (default: all cores)\n"
     "  --input=NAME=@file.npy     an input from a .npy file (NAME= may be omitted: inputs\n"
     "                             without a name fill the remaining inputs in order);\n"
@@ -38,7 +38,8 @@ const char *kUsage =
     "  --expected-output=@file.npy  compare outputs in order (repeatable)\n"
     "  --rtol=1e-4 --atol=1e-5    tolerances: |got - expected| <= atol + rtol*|expected|\n"
     "  --benchmark=N              one warm-up run, then N timed runs\n"
-    "  --profile                  time per step\n"
+    "  --profile                  time per step (with --device=emulate: steps run through\n"
+    "                             generated kernels vs on cpu kernels)\n"
     "  --info                     describe the bundle and exit\n";
 
 struct Options {
@@ -513,6 +514,13 @@ int runTool(int argc, char **argv) {
     for (const auto &p : rows)
       std::printf("%6d  %-20s  %12.3f  %6.2f%%  %s\n", p.step, p.kind.c_str(), p.totalMs,
                   total > 0 ? 100.0 * p.totalMs / total : 0.0, p.name.c_str());
+  }
+  if (o.profile && session.device() == "emulate") {
+    // Transitional: steps without a generated kernel run on the cpu kernels.
+    SessionStats st = session.stats();
+    std::printf("emulate: %lld step runs through generated kernels, %lld on cpu kernels (no "
+                "generated kernel yet)\n",
+                static_cast<long long>(st.emulatedSteps), static_cast<long long>(st.cpuFallbackSteps));
   }
 
   if (!expected.empty()) {

@@ -90,7 +90,7 @@ private:
 };
 
 struct SessionOptions {
-  std::string device = "cpu";  // "cpu" or "auto" (later issues add "emulate", "cuda")
+  std::string device = "cpu";  // "cpu", "emulate" or "auto" (a later issue adds "cuda")
   int threads = 0;             // 0: hardware concurrency
   bool profile = false;        // collect per-step times
 };
@@ -101,6 +101,10 @@ struct SessionStats {
   int64_t plansBuilt = 0;     // shape + memory plans computed (plan cache misses)
   int64_t planCacheHits = 0;  // calls served by a cached plan
   int64_t eagerRuns = 0;      // calls run eagerly (shapes needing run-time data)
+  // device "emulate": steps run as generated kernels through the emulator, and steps
+  // without a generated kernel that ran on the cpu kernels instead (summed over calls).
+  int64_t emulatedSteps = 0;
+  int64_t cpuFallbackSteps = 0;
 };
 
 struct StepProfile {

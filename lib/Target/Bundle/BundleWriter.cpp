@@ -712,9 +712,10 @@ LogicalResult BundleBuilder::writeKernels(StringRef dir) {
       return failure();
     list.push_back(kernel);
   }
-  for (size_t i = 0; i < cuda::kDsKernelFileCount; ++i)
-    if (failed(writeIn(cuda::kDsKernelFiles[i].name, cuda::kDsKernelFiles[i].text)))
-      return failure();
+  if (llvm::Error e = cuda::writeKernelTemplates(kernelsDir)) {
+    error(loc) << llvm::toString(std::move(e));
+    return failure();
+  }
   if (cudaOptions.archs.empty())
     return success();
   // The hook's message says which kernel and arch failed and where the repro is.

@@ -7,6 +7,7 @@
 
 #include "ds/Target/Cuda/CudaCodegen.h"
 #include "CudaCodegenInternal.h"
+#include "EmbeddedKernelHeaders.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -109,8 +110,11 @@ static llvm::Error writeFile(llvm::StringRef dir, llvm::StringRef name, llvm::St
 }
 
 llvm::Error mlir::ds::cuda::writeKernelTemplates(llvm::StringRef kernelsDir) {
-  for (size_t i = 0; i < kDsKernelFileCount; ++i)
-    if (llvm::Error e = writeFile(kernelsDir, kDsKernelFiles[i].name, kDsKernelFiles[i].text))
+  size_t count = 0;
+  const ::ds::kernels::EmbeddedHeader *headers = ::ds::kernels::embeddedHeaders(&count);
+  for (size_t i = 0; i < count; ++i)
+    if (llvm::Error e = writeFile(kernelsDir, headers[i].name,
+                                  llvm::StringRef(headers[i].text, headers[i].size)))
       return e;
   return llvm::Error::success();
 }

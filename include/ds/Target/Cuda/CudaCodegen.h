@@ -85,14 +85,6 @@ GeneratedKernel finishKernel(llvm::StringRef base, llvm::StringRef text,
 /// `kernel` with every occurrence of its name in the source replaced by `name`.
 GeneratedKernel renameKernel(const GeneratedKernel &kernel, llvm::StringRef name);
 
-/// The embedded templates (runtime/kernels/*.cuh), in file name order.
-struct EmbeddedFile {
-  const char *name;
-  const char *text;
-};
-extern const EmbeddedFile kDsKernelFiles[];
-extern const size_t kDsKernelFileCount;
-
 /// Ahead-of-time compilation of a bundle's kernels (--cuda-arch): given the kernels
 /// directory of the bundle being written (sources and template headers already in it),
 /// the kernels and the target archs, writes `K.<arch>.cubin` / `K.ptx` next to the
@@ -119,7 +111,8 @@ llvm::Expected<std::string> generateKernelsForSteps(llvm::StringRef stepsText,
                                                     llvm::StringRef stepsPath,
                                                     llvm::StringRef kernelsDir);
 
-/// Writes the embedded templates into `kernelsDir`.
+/// Writes the embedded templates (runtime/kernels: ds_device.cuh, ds_emu.h, the family
+/// templates) into `kernelsDir`, so that `nvcc -I kernelsDir` compiles its kernels.
 llvm::Error writeKernelTemplates(llvm::StringRef kernelsDir);
 
 } // namespace mlir::ds::cuda

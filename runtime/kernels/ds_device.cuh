@@ -28,15 +28,16 @@
 
 #if DS_CUDA
 #if defined(__CUDACC_RTC__)
-// NVRTC compiles without the C library's headers: the fixed-width types by hand.
+// NVRTC compiles without the C library's headers: the fixed-width types by hand, spelled
+// as glibc spells them on LP64 (so a redeclaration by another header agrees).
 typedef signed char int8_t;
 typedef short int16_t;
 typedef int int32_t;
-typedef long long int64_t;
+typedef long int64_t;
 typedef unsigned char uint8_t;
 typedef unsigned short uint16_t;
 typedef unsigned int uint32_t;
-typedef unsigned long long uint64_t;
+typedef unsigned long uint64_t;
 #else
 #include <cstdint>
 #endif

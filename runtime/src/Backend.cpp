@@ -12,9 +12,15 @@ KernelRegistry &cpuKernelRegistry() {
   return *registry;
 }
 
-// "emulate" runs generated kernels on the host (runtime/src/emulate; it needs a C++
-// compiler at run time, so "auto" never picks it).
-std::vector<std::string> availableDevices() { return {"cpu", "emulate"}; }
+// Best first ("auto" takes the first). "emulate" runs generated kernels on the host
+// (runtime/src/emulate; it needs a C++ compiler at run time, so "auto" never picks it).
+std::vector<std::string> availableDevices() {
+  std::vector<std::string> devices;
+  if (cudaAvailable(nullptr)) devices.push_back("cuda");
+  devices.push_back("cpu");
+  devices.push_back("emulate");
+  return devices;
+}
 
 namespace {
 std::string joinDevices() {
@@ -25,8 +31,12 @@ std::string joinDevices() {
 }  // namespace
 
 std::string resolveDevice(const std::string &requested) {
-  // The best available device; only the cpu backend exists so far (emulate is for tests).
+  // The best available device: availableDevices() lists them best first.
   if (requested == "auto") return availableDevices().front();
+  std::string why;
+  if (requested == "cuda" && !cudaAvailable(&why))
+    throw Error("device 'cuda' is not available: " + why + " (available: " + joinDevices() +
+                ", auto)");
   for (const auto &d : availableDevices())
     if (d == requested) return d;
   if (requested == "cuda" || requested == "emulate")
@@ -38,6 +48,8 @@ std::string resolveDevice(const std::string &requested) {
 const KernelRegistry &kernelRegistry(const std::string &device) {
   // emulate: shape functions, and the kernels of steps without a generated kernel.
   if (device == "cpu" || device == "emulate") return cpuKernelRegistry();
+  // cuda: shape functions and plan-time evaluation on the host; kernels come from the bundle.
+  if (device == "cuda") return cpuKernelRegistry();
   throw Error("no kernel registry for device '" + device + "'");
 }
 

@@ -86,6 +86,7 @@ public:
   SessionStats stats;
   size_t lastArenaBytes = 0;
   std::mutex runMutex;
+  std::unique_ptr<PlanRunner> deviceRunner;  // devices with their own memory (cuda)
 
 private:
   void validateInputs(const std::vector<Tensor> &inputs) const;
@@ -142,6 +143,7 @@ SessionImpl::SessionImpl(std::shared_ptr<const Bundle> bundle, SessionOptions op
   }
   for (const auto &st : b.steps) profile.push_back({st.index, st.kind, st.name, 0.0, 0});
   if (device == "emulate") emulated = std::make_unique<emu::EmulatedSteps>(b);
+  if (device == "cuda") deviceRunner = makeCudaPlanRunner(b, options, defs);
 }
 
 void SessionImpl::validateInputs(const std::vector<Tensor> &inputs) const {
@@ -365,6 +367,14 @@ std::vector<Tensor> SessionImpl::collectOutputs(const std::vector<TensorView> &v
 
 std::vector<Tensor> SessionImpl::runPlanned(const Plan &plan, const std::vector<Tensor> &inputs) {
   const size_t nvalues = b.values.size();
+  if (deviceRunner) {
+    PlanKey key;
+    for (const auto &t : inputs) key.push_back(t.shape());
+    lastArenaBytes = plan.arenaBytes;
+    return deviceRunner->run(
+        key, {plan.shapes, plan.known, plan.constants, plan.skip, plan.offsets, plan.arenaBytes},
+        inputs);
+  }
   arena_.reserve(std::max<size_t>(plan.arenaBytes, 1));
   char *arenaBase = static_cast<char *>(arena_.data);
   std::vector<TensorView> views(nvalues);
@@ -405,6 +415,10 @@ std::vector<Tensor> SessionImpl::runPlanned(const Plan &plan, const std::vector<
 
 std::vector<Tensor> SessionImpl::runEager(const std::vector<Tensor> &inputs) {
   const size_t nvalues = b.values.size();
+  if (deviceRunner)
+    throw Error(b.path + ": the " + device + " backend runs planned calls only, and the "
+                "shapes of this call depend on tensor data computed at run time (use "
+                "--device=cpu for this model)");
   std::vector<TensorView> views(nvalues);
   std::vector<Tensor> owned(nvalues), storage(nvalues);
   for (const auto &v : b.values) {

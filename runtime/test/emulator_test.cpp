@@ -405,6 +405,27 @@ TEST(Emulator, WarpCollectivesMatchAScalarModel) {
   }
 }
 
+TEST(Emulator, PartialWarpVotesCountOnlyItsLanes) {
+  // 48 threads: warp 1 has lanes 0..15 only; missing lanes neither vote nor veto `all`.
+  ThreadPool pool(1);
+  const int threads = 48;
+  std::vector<int32_t> in(threads, 5), out(threads * 10, -7);
+  in[40] = -200;  // lane 8 of warp 1
+  emu::launch(goodModule(), kernel("test_warp_ops"), config({1, 1, 1}, {threads, 1, 1}),
+              params({in.data(), out.data()}), pool, "partial warp");
+  for (int t = 32; t < threads; ++t) {
+    const int32_t *o = &out[t * 10];
+    EXPECT_EQ(static_cast<uint32_t>(o[5]), 0xffffu & ~(1u << 8)) << "ballot, thread " << t;
+    EXPECT_EQ(o[6], 0) << "any, thread " << t;
+    EXPECT_EQ(o[7], 0) << "all (lane 8 votes no), thread " << t;
+    EXPECT_EQ(o[0], in[32 + ((t - 32) ^ 1)]) << "shfl_xor within the lanes, thread " << t;
+  }
+  in[40] = 5;
+  emu::launch(goodModule(), kernel("test_warp_ops"), config({1, 1, 1}, {threads, 1, 1}),
+              params({in.data(), out.data()}), pool, "partial warp");
+  EXPECT_EQ(out[40 * 10 + 7], 1) << "all over the 16 lanes the warp has";
+}
+
 TEST(Emulator, LanesAtDifferentCollectivesAreReported) {
   ThreadPool pool(1);
   std::vector<int32_t> out(32);

@@ -324,15 +324,15 @@ void BlockRunner::afterSwitch(uint32_t index) {
     return;
   case FiberState::AtBarrier:
     if (done_ > 0) {
-      for (const Fiber &other : fibers_)
-        if (other.state == FiberState::Done)
+      for (uint32_t t = 0; t < threads_; ++t)
+        if (const Fiber &other = fibers_[t]; other.state == FiberState::Done)
           fail(threadText(f) + " waits at sync_block but " + threadText(other) + " (and " +
                std::to_string(done_ - 1) +
                " more) already returned (a barrier must be reached by every thread of the "
                "block; CUDA leaves this undefined)");
     }
     if (++atBarrier_ == threads_) {
-      for (Fiber &other : fibers_) other.state = FiberState::Runnable;
+      for (uint32_t t = 0; t < threads_; ++t) fibers_[t].state = FiberState::Runnable;
       atBarrier_ = 0;
     }
     return;

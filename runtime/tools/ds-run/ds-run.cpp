@@ -26,7 +26,8 @@ namespace {
 
 const char *kUsage =
     "usage: ds-run MODEL.dsb [options]\n"
-    "  --device=cpu|emulate|auto  device (default cpu; emulate: generated CUDA kernels on the host)\n"
+    "  --device=DEVICE            cpu (default), emulate (generated CUDA kernels on the\n"
+    "                             host), cuda, or auto (cuda when a GPU is present, else cpu)\n"
     "  --threads=N                worker threads (default: all cores)\n"
     "  --input=NAME=@file.npy     an input from a .npy file (NAME= may be omitted: inputs\n"
     "                             without a name fill the remaining inputs in order);\n"

@@ -3,7 +3,8 @@
 # the cpu backend computes: every unary / binary / compare / select / cast function in
 # every compute class, static / broadcast / dynamic shapes, constants and fused chains
 # (Inputs/programs.py). Each bundle runs with aligned operands (vector path), with
-# misaligned ones (scalar fallback) and with a capped grid (grid-stride loop).
+# misaligned ones (scalar fallback) and with a capped grid (grid-stride loop), and once
+# more through the runtime's emulator (ds-run --device=emulate: threads as fibers).
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t
 import os
@@ -42,16 +43,19 @@ for name, text, shapes, dtypes in programs.programs():
     import json
     steps = json.load(open(os.path.join(bundle, "steps.json")))
     out_dtypes = [next(v["dtype"] for v in steps["values"] if v["id"] == o) for o in steps["outputs"]]
-    for run, (misalign, max_grid) in enumerate(((False, None), (True, None), (False, 1))):
+    for run, (misalign, max_grid) in enumerate(((False, None), (True, None), (False, 1), (False, None))):
         ins = programs.inputs(shapes, dtypes, rng, name)
         try:
             want = emulate.run_cpu(ds_run, bundle, ins, work)
-            got = emulate.run_bundle(bundle, lib, ins, misalign=misalign, max_grid=max_grid)
+            if run == 3:
+                got = emulate.run_cpu(ds_run, bundle, ins, work, device="emulate")
+            else:
+                got = emulate.run_bundle(bundle, lib, ins, misalign=misalign, max_grid=max_grid)
         except RuntimeError as e:
             failures.append(f"{name}: {e}")
             break
         for k, (g, w, dtype) in enumerate(zip(got, want, out_dtypes)):
-            mode = ["aligned", "misaligned", "grid of 1 block"][run]
+            mode = ["aligned", "misaligned", "grid of 1 block", "ds-run --device=emulate"][run]
             failures += emulate.compare(g, w, dtype, f"{name} output {k} ({dtype}, {mode})")
 if failures:
     sys.exit("\n".join(failures[:60]))

@@ -163,24 +163,25 @@ def run_bundle(bundle, lib, inputs, misalign=False, max_grid=None):
     return [values[o].copy() for o in steps["outputs"]]
 
 
-def run_cpu(ds_run, bundle, inputs, workdir):
-    """The same bundle on the cpu backend (ds-run)."""
+def run_cpu(ds_run, bundle, inputs, workdir, device="cpu"):
+    """The same bundle through ds-run on the cpu backend (or another --device)."""
     steps = json.load(open(os.path.join(bundle, "steps.json")))
     by_id = {v["id"]: v for v in steps["values"]}
-    dtypes = [by_id[i]["dtype"] for i in steps["inputs"]]
-    args = [ds_run, bundle, "--threads=1", f"--output-dir={workdir}/cpu-out"]
-    for k, (a, dtype) in enumerate(zip(inputs, dtypes)):
+    args = [ds_run, bundle, "--threads=1", f"--device={device}",
+            f"--output-dir={workdir}/{device}-out"]
+    for k, a in enumerate(inputs):
         path = os.path.join(workdir, f"in{k}.npy")
         # ml_dtypes arrays save as '<V2' (bf16), '<V1' (f8E4M3FN), '<f1' (f8E5M2).
         np.save(path, a)
         args.append(f"--input=@{path}")
-    r = subprocess.run(args, capture_output=True, text=True)
+    env = dict(os.environ, DS_CACHE_DIR=os.path.join(workdir, "cache"))
+    r = subprocess.run(args, capture_output=True, text=True, env=env)
     if r.returncode != 0:
-        raise RuntimeError(f"ds-run {bundle} failed:\n{r.stdout}{r.stderr}")
+        raise RuntimeError(f"ds-run --device={device} {bundle} failed:\n{r.stdout}{r.stderr}")
     manifest = json.load(open(os.path.join(bundle, "manifest.json")))
     outs = []
     for k, o in enumerate(manifest["outputs"]):
-        a = np.load(os.path.join(workdir, "cpu-out", o["name"] + ".npy"))
+        a = np.load(os.path.join(workdir, f"{device}-out", o["name"] + ".npy"))
         dtype = by_id[steps["outputs"][k]]["dtype"]
         outs.append(a.view(NP_DTYPES[dtype]) if dtype in RAW else a.astype(NP_DTYPES[dtype]))
     return outs

@@ -13,7 +13,8 @@
 // Static shapes are baked in (dims collapsed as the cpu executor does, divisions by
 // constants); dynamic dims come from params.dims and the broadcast strides are computed
 // in the kernel. Inputs of one element are hoisted out of the loop. A vector path
-// handles 4 elements per thread with one aligned access per full operand; it is
+// handles V elements per thread (16-byte accesses for the narrowest packed operand: 4
+// for f32, 8 for f16/bf16, 2 for f64) with one aligned access per full operand; it is
 // generated when the element count can reach a block's worth (statically known, or
 // dynamic) and taken when every full operand is aligned at run time, the remainder and
 // unaligned operands going through the scalar loop.
@@ -30,6 +31,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -42,8 +44,10 @@ using llvm::StringRef;
 
 namespace {
 
-/// Elements per thread of the vector path.
-constexpr int kVector = 4;
+/// Bytes the vector path moves per access of its narrowest operand (the widest global
+/// load), and the most elements per thread (bounds the unrolled program copies).
+constexpr int kVectorBytes = 16;
+constexpr int kMaxVector = 8;
 /// Threads per block.
 constexpr int kBlock = 256;
 
@@ -81,6 +85,14 @@ const DTypeInfo *lookupDType(StringRef name) {
     if (t.name == name)
       return &t;
   return nullptr;
+}
+
+unsigned storageBytes(const DTypeInfo &t) {
+  return llvm::StringSwitch<unsigned>(t.storage)
+      .Cases({"double", "int64_t", "uint64_t"}, 8)
+      .Cases({"float", "int32_t", "uint32_t"}, 4)
+      .Cases({"uint16_t", "int16_t"}, 2)
+      .Default(1);
 }
 
 StringRef computeType(Cls c) {
@@ -708,6 +720,15 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateElementwiseKernel(const 
     return p.access == Access::Broadcast || p.access == Access::Dynamic;
   });
   // A vector path when the element count can reach a block's worth of vectors.
+  // Elements per thread of the vector path: 16-byte accesses for the narrowest operand
+  // that moves as a pack (4 for f32, 8 for f16/bf16, 2 for f64), at most kMaxVector.
+  unsigned narrowest = kVectorBytes;
+  for (auto [i, plan] : llvm::enumerate(inputs))
+    if (plan.access == Access::Full || plan.access == Access::Dynamic)
+      narrowest = std::min(narrowest, storageBytes(*program->regTypes[i]));
+  for (const OperandInfo &out : step.outputs)
+    narrowest = std::min(narrowest, storageBytes(*lookupDType(out.dtype)));
+  const int kVector = std::min<int>(kMaxVector, kVectorBytes / narrowest);
   bool vectorize = !staticShapes || total >= kVector * kBlock;
   // 32-bit broadcast index arithmetic where the element count allows it.
   StringRef indexType = staticShapes && total <= (int64_t)UINT32_MAX ? "uint32_t" : "int64_t";

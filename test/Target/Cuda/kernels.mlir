@@ -25,9 +25,9 @@
 // Two identical programs (on different inputs) share one kernel; each step names it.
 // STEPS: "kernel":{"launch":{"block":[256,1,1],"grid":{"of":"numel","operand":3,"per_block":256},"shared_bytes":0},"name":"[[SB:ds_mul_add_leaky_relu_[0-9a-f]{8}]]","source":"kernels/[[SB]].cu"},"kind":"elementwise"
 // STEPS: "kernel":{"launch":{"block":[256,1,1],"grid":{"of":"numel","operand":3,"per_block":256},"shared_bytes":0},"name":"[[SB]]","source":"kernels/[[SB]].cu"},"kind":"elementwise"
-// The vectorized kernels take 4 elements per thread: 1024 per block.
-// STEPS: "grid":{"of":"numel","operand":2,"per_block":1024}{{.*}}"name":"ds_silu_sub_
-// STEPS: "grid":{"of":"numel","operand":1,"per_block":1024}{{.*}}"name":"ds_gelu_
+// The vectorized kernels take 8 16-bit elements per thread (16-byte accesses): 2048 per block.
+// STEPS: "grid":{"of":"numel","operand":2,"per_block":2048}{{.*}}"name":"ds_silu_sub_
+// STEPS: "grid":{"of":"numel","operand":1,"per_block":2048}{{.*}}"name":"ds_gelu_
 // STEPS: "grid":{"of":"numel","operand":1,"per_block":256}{{.*}}"name":"ds_cast_add_cast_cast_mul_n10_
 
 // FILES-DAG: ds_gelu_{{[0-9a-f]+}}.cu
@@ -80,21 +80,21 @@
 // DYNAMIC-NEXT:   ds::ew::broadcast_strides(shape0, strides0);
 // DYNAMIC-NEXT:   const bool full0 = shape0[0] * shape0[1] == n;
 // DYNAMIC-NEXT:   const int64_t shape1[1] = {8};
-// DYNAMIC:        if (n >= 4 && (!full0 || ds::ew::aligned_for<4>(in0)) && (!full1 || ds::ew::aligned_for<4>(in1)) && ds::ew::aligned_for<4>(out0)) {
-// DYNAMIC:          if (full0) p0 = ds::ew::load_pack<4>(in0, e);
-// DYNAMIC-NEXT:     else for (int v = 0; v < 4; ++v) p0.v[v] = in0[ds::ew::broadcast_index<int64_t>(e + v, dims, strides0)];
+// DYNAMIC:        if (n >= 8 && (!full0 || ds::ew::aligned_for<8>(in0)) && (!full1 || ds::ew::aligned_for<8>(in1)) && ds::ew::aligned_for<8>(out0)) {
+// DYNAMIC:          if (full0) p0 = ds::ew::load_pack<8>(in0, e);
+// DYNAMIC-NEXT:     else for (int v = 0; v < 8; ++v) p0.v[v] = in0[ds::ew::broadcast_index<int64_t>(e + v, dims, strides0)];
 // DYNAMIC:            const float a0 = ds::ew::load_bf16(p0.v, v);
 // DYNAMIC:            ds::ew::store_bf16(q0.v, v, res0);
-// DYNAMIC:          ds::ew::store_pack<4>(out0, e, q0);
+// DYNAMIC:          ds::ew::store_pack<8>(out0, e, q0);
 // DYNAMIC:        const float a0 = ds::ew::load_bf16(in0, (full0 ? e : ds::ew::broadcast_index<int64_t>(e, dims, strides0)));
 
 // BIG:      //   input 0: f16 [64,33], full
 // BIG:      const int64_t n = 2112;
 // BIG-NOT:  dims
-// BIG:      if (n >= 4 && ds::ew::aligned_for<4>(in0) && ds::ew::aligned_for<4>(out0)) {
-// BIG-NEXT:   const int64_t vectors = n / 4 * 4;
-// BIG-NEXT:   for (int64_t e = thread * 4; e < vectors; e += threads * 4) {
-// BIG-NEXT:     const ds::ew::Pack<uint16_t, 4> p0 = ds::ew::load_pack<4>(in0, e);
+// BIG:      if (n >= 8 && ds::ew::aligned_for<8>(in0) && ds::ew::aligned_for<8>(out0)) {
+// BIG-NEXT:   const int64_t vectors = n / 8 * 8;
+// BIG-NEXT:   for (int64_t e = thread * 8; e < vectors; e += threads * 8) {
+// BIG-NEXT:     const ds::ew::Pack<uint16_t, 8> p0 = ds::ew::load_pack<8>(in0, e);
 // BIG:        begin = vectors;
 // BIG:      for (int64_t e = begin + thread; e < n; e += threads) {
 

@@ -57,14 +57,17 @@ static llvm::cl::opt<InputFormat> inputFormat(
 
 static llvm::cl::OptionCategory emitCategory("Output options");
 
-enum class EmitKind { Mlir, Bundle };
+enum class EmitKind { Mlir, Bundle, CudaKernels };
 static llvm::cl::opt<EmitKind> emitKind(
     "emit", llvm::cl::desc("What to write to -o"), llvm::cl::init(EmitKind::Mlir),
     llvm::cl::values(
         clEnumValN(EmitKind::Mlir, "mlir", "the module after the passes (default)"),
         clEnumValN(EmitKind::Bundle, "bundle",
                    "a bundle directory NAME.dsb: runs the given passes, then "
-                   "ds-lower-to-bundle")),
+                   "ds-lower-to-bundle"),
+        clEnumValN(EmitKind::CudaKernels, "cuda-kernels",
+                   "the CUDA kernels of a bundle's steps.json (the input): writes "
+                   "-o DIR/kernels/ and DIR/steps.json with the kernel entries")),
     llvm::cl::cat(emitCategory));
 
 static llvm::cl::opt<std::string> modelDir(
@@ -72,6 +75,18 @@ static llvm::cl::opt<std::string> modelDir(
     llvm::cl::desc("With --emit=bundle: the directory ds.external_weight locations are "
                    "relative to (default: the input file's directory)"),
     llvm::cl::value_desc("dir"), llvm::cl::cat(emitCategory));
+
+static llvm::cl::opt<bool> cudaKernels(
+    "cuda-kernels",
+    llvm::cl::desc("With --emit=bundle: generate the CUDA kernels (kernels/K.cu) of the "
+                   "steps that have a generator (default: true; =false to leave them out)"),
+    llvm::cl::init(true), llvm::cl::cat(emitCategory));
+
+static llvm::cl::list<std::string> cudaArchs(
+    "cuda-arch",
+    llvm::cl::desc("With --emit=bundle: compile the kernels ahead of time for these "
+                   "archs (e.g. sm_80,sm_90a)"),
+    llvm::cl::CommaSeparated, llvm::cl::value_desc("arch"), llvm::cl::cat(emitCategory));
 
 /// Copies `bytes` into a 64-byte aligned buffer: bytecode resource sections (weights)
 /// are 64-byte aligned, and the reader refuses a buffer that is not.
@@ -161,8 +176,43 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
     options.modelDir = dir.empty() ? "." : std::string(dir);
   }
   options.producer = "ds-opt " DS_VERSION_STRING;
+  options.cuda.emitKernels = cudaKernels;
+  options.cuda.archs.assign(cudaArchs.begin(), cudaArchs.end());
+  if (!cudaKernels && !cudaArchs.empty()) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt")
+        << "--cuda-arch needs the kernels: it cannot be combined with --cuda-kernels=false\n";
+    return 1;
+  }
   if (failed(ds::writeBundle(*module, outputFilename, options)))
     return 1;
+  return 0;
+}
+
+/// --emit=cuda-kernels: the kernels of an existing bundle's steps.json, regenerated
+/// into -o DIR (DIR/kernels/K.cu and DIR/steps.json with the kernel entries).
+static int emitCudaKernels(StringRef inputFilename, StringRef outputFilename) {
+  auto fail = [](const Twine &message) {
+    llvm::WithColor::error(llvm::errs(), "ds-opt") << message << "\n";
+    return 1;
+  };
+  if (outputFilename == "-")
+    return fail("--emit=cuda-kernels writes a directory: give it with -o DIR");
+  auto file = llvm::MemoryBuffer::getFileOrSTDIN(inputFilename);
+  if (!file)
+    return fail("cannot read '" + inputFilename + "': " + file.getError().message());
+  SmallString<256> kernelsDir(outputFilename);
+  llvm::sys::path::append(kernelsDir, "kernels");
+  auto steps = ds::cuda::generateKernelsForSteps((*file)->getBuffer(), inputFilename,
+                                                 kernelsDir);
+  if (!steps)
+    return fail(llvm::toString(steps.takeError()));
+  SmallString<256> stepsPath(outputFilename);
+  llvm::sys::path::append(stepsPath, "steps.json");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(stepsPath, ec);
+  if (ec)
+    return fail("cannot write '" + stepsPath + "': " + ec.message());
+  os << *steps << "\n";
   return 0;
 }
 
@@ -175,6 +225,9 @@ int main(int argc, char **argv) {
 
   auto [inputFilename, outputFilename] =
       registerAndParseCLIOptions(argc, argv, "ds optimizer driver\n", registry);
+
+  if (emitKind == EmitKind::CudaKernels)
+    return emitCudaKernels(inputFilename, outputFilename);
 
   bool isOnnx = inputFormat == InputFormat::Onnx ||
                 (inputFormat == InputFormat::Auto &&

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ds/Target/Bundle/BundleWriter.h"
+#include "ds/Target/Cuda/CudaCodegen.h"
 
 #include "ds/Dialect/Ds/IR/DsOps.h"
 #include "ds/Transforms/MemoryPlan.h"
@@ -31,6 +32,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <map>
 
 #ifndef DS_VERSION_STRING
 #define DS_VERSION_STRING "unknown"
@@ -190,6 +192,8 @@ private:
   bool isUnitProperty(OperationName opName, StringRef name);
   FailureOr<json::Array> stepInputs(Operation *op);
   LogicalResult writeWeightData(const Weight &w, llvm::raw_ostream &os);
+  LogicalResult attachKernel(Operation *op, json::Object &step);
+  LogicalResult writeKernels(StringRef dir);
   std::string uniqueWeightName(StringRef base);
 
   ModuleOp module;
@@ -205,6 +209,7 @@ private:
   json::Array inputIds, outputIds;
   json::Array manifestInputs, manifestOutputs;
   llvm::StringMap<bool> unitProperties;
+  std::map<std::string, cuda::GeneratedKernel> kernels; // by name: one file per kernel
   bool planStatic = false;
   int64_t arenaBytes = 0;
 };
@@ -687,12 +692,130 @@ LogicalResult BundleBuilder::addStep(Operation *op) {
     outputs.push_back((*object)["id"]);
     values.push_back(std::move(*object));
   }
-  steps.push_back(json::Object{
+  json::Object step{
       {"kind", kind},
       {"name", stepName(op->getLoc())},
       {"inputs", std::move(*inputs)},
       {"outputs", std::move(outputs)},
-      {"attrs", std::move(*attrs)}});
+      {"attrs", std::move(*attrs)}};
+  if (options.cuda.emitKernels && failed(attachKernel(op, step)))
+    return failure();
+  steps.push_back(std::move(step));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// CUDA kernels (docs/cuda.md "Code generation")
+//===----------------------------------------------------------------------===//
+
+static LogicalResult writeTextFile(Location loc, StringRef path,
+                                   function_ref<void(llvm::raw_ostream &)> write);
+
+/// Generates the step's CUDA kernel, if its kind has a generator, from the step's
+/// steps.json form; records it (identical kernels share one name and file) and adds
+/// the step's "kernel" entry.
+LogicalResult BundleBuilder::attachKernel(Operation *op, json::Object &step) {
+  StringRef kind = *step.getString("kind");
+  if (!cuda::hasKernelGenerator(kind))
+    return success();
+  auto operands = [&](StringRef key) {
+    SmallVector<cuda::OperandInfo> list;
+    for (const json::Value &id : *step.getArray(key)) {
+      cuda::OperandInfo info;
+      int64_t v = *id.getAsInteger();
+      if (v < 0) {
+        info.present = false;
+      } else {
+        const json::Object *value = values[v].getAsObject();
+        info.dtype = value->getString("dtype")->str();
+        for (const json::Value &d : *value->getArray("shape"))
+          info.shape.push_back(*d.getAsInteger());
+      }
+      list.push_back(std::move(info));
+    }
+    return list;
+  };
+  SmallVector<cuda::OperandInfo> inputs = operands("inputs"), outputs = operands("outputs");
+  cuda::StepInfo info{kind, *step.getObject("attrs"), inputs, outputs};
+  auto generated = cuda::generateKernel(info);
+  if (!generated) {
+    std::string message;
+    bool beyondLimits = false;
+    llvm::handleAllErrors(generated.takeError(), [&](const llvm::ErrorInfoBase &e) {
+      message = e.message();
+      beyondLimits = e.convertToErrorCode() == std::errc::not_supported;
+    });
+    if (beyondLimits) {
+      mlir::emitWarning(op->getLoc())
+          << "step " << steps.size() << " (" << kind << " '" << *step.getString("name")
+          << "') gets no CUDA kernel: " << message << "; it runs on cpu only";
+      return success();
+    }
+    error(op->getLoc()) << "cannot generate the CUDA kernel of step " << steps.size()
+                        << " (" << kind << " '" << *step.getString("name") << "'): "
+                        << message
+                        << " (--cuda-kernels=false writes the bundle without kernels)";
+    return failure();
+  }
+  if (!*generated)
+    return success();
+  const cuda::GeneratedKernel original = std::move(**generated);
+  cuda::GeneratedKernel k = original;
+  // Identical kernels share a name; a different kernel with the same name (a hash
+  // collision) is renamed with a suffix, deterministically in step order.
+  for (int suffix = 2;; ++suffix) {
+    auto [it, inserted] = kernels.try_emplace(k.name, k);
+    if (inserted || it->second.source == k.source)
+      break;
+    k = cuda::renameKernel(original, original.name + "_" + std::to_string(suffix));
+  }
+  step["kernel"] = json::Object{{"name", k.name},
+                                {"source", "kernels/" + k.name + ".cu"},
+                                {"launch", k.launch.toJson()}};
+  return success();
+}
+
+/// Writes kernels/K.cu per distinct kernel and the templates they include, so that
+/// `nvcc -I NAME.dsb/kernels` compiles any of them; then compiles them ahead of time
+/// when archs were given.
+LogicalResult BundleBuilder::writeKernels(StringRef dir) {
+  Location loc = func.getLoc();
+  const cuda::CudaOptions &cudaOptions = options.cuda;
+  if (!cudaOptions.archs.empty() && !cudaOptions.aotCompile) {
+    error(loc) << "--cuda-arch=" << llvm::join(cudaOptions.archs, ",")
+               << ": ahead-of-time compilation of kernels is not available in this build";
+    return failure();
+  }
+  if (kernels.empty())
+    return success();
+  SmallString<256> kernelsDir(dir);
+  llvm::sys::path::append(kernelsDir, "kernels");
+  if (std::error_code ec = llvm::sys::fs::create_directory(kernelsDir)) {
+    error(loc) << "cannot create '" << kernelsDir << "': " << ec.message();
+    return failure();
+  }
+  auto writeIn = [&](StringRef name, StringRef text) {
+    SmallString<256> path(kernelsDir);
+    llvm::sys::path::append(path, name);
+    return writeTextFile(loc, path, [&](llvm::raw_ostream &os) { os << text; });
+  };
+  std::vector<cuda::GeneratedKernel> list;
+  for (const auto &[name, kernel] : kernels) {
+    if (failed(writeIn(name + ".cu", kernel.source)))
+      return failure();
+    list.push_back(kernel);
+  }
+  if (llvm::Error e = cuda::writeKernelTemplates(kernelsDir)) {
+    error(loc) << llvm::toString(std::move(e));
+    return failure();
+  }
+  if (cudaOptions.archs.empty())
+    return success();
+  // The hook's message says which kernel and arch failed and where the repro is.
+  if (llvm::Error e = cudaOptions.aotCompile(kernelsDir, list, cudaOptions.archs)) {
+    error(loc) << llvm::toString(std::move(e));
+    return failure();
+  }
   return success();
 }
 
@@ -965,6 +1088,10 @@ LogicalResult BundleBuilder::writeFiles(StringRef dir) {
       {"weights", json::Object{{"count", int64_t(weights.size())}, {"bytes", weightBytes}}}};
   if (auto producer = module->getAttrOfType<StringAttr>("ds.producer"))
     manifest["model_producer"] = producer.getValue().str();
+  if (failed(writeKernels(dir)))
+    return failure();
+  if (!kernels.empty())
+    manifest["target_archs"] = json::Array(options.cuda.archs);
   SmallString<256> manifestPath(dir);
   llvm::sys::path::append(manifestPath, "manifest.json");
   return writeTextFile(loc, manifestPath, [&](llvm::raw_ostream &os) {

@@ -3,7 +3,7 @@
 // memory plan fields.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python -c "open('%t/w.bin', 'wb').write(bytes(range(256)) * 4)"
-// RUN: ds-opt %s --emit=bundle -o %t/small.dsb --model-dir %t
+// RUN: ds-opt %s --emit=bundle --cuda-kernels=false -o %t/small.dsb --model-dir %t
 // RUN: FileCheck %s < %t/small.dsb/steps.json
 // RUN: FileCheck %s --check-prefix=MANIFEST < %t/small.dsb/manifest.json
 // The pipeline is reproducible from ds-opt: the same passes give the same plan.

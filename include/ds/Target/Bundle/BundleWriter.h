@@ -9,6 +9,7 @@
 #ifndef DS_TARGET_BUNDLE_BUNDLEWRITER_H
 #define DS_TARGET_BUNDLE_BUNDLEWRITER_H
 
+#include "ds/Target/Cuda/CudaCodegen.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include <string>
@@ -24,6 +25,8 @@ struct BundleOptions {
   std::string modelDir = ".";
   /// What wrote the bundle (manifest `producer`).
   std::string producer = "ds-opt";
+  /// CUDA kernel generation (kernels/K.cu) and ahead-of-time compilation.
+  cuda::CudaOptions cuda;
 };
 
 /// Writes `module` as the bundle directory `bundlePath`. The bundle is built in

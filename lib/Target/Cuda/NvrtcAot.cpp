@@ -58,8 +58,8 @@ std::vector<std::pair<std::string, std::string>> cuda::spillAllowlist() {
     line = line.trim();
     if (line.empty() || line.starts_with("#"))
       continue;
-    auto [prefix, reason] = line.split(' ');
-    entries.emplace_back(prefix.trim().str(), reason.trim().str());
+    size_t space = line.find_first_of(" \t");
+    entries.emplace_back(line.substr(0, space).str(), line.substr(space).trim().str());
   }
   return entries;
 }
@@ -111,6 +111,10 @@ static llvm::Error compileKernelsAot(llvm::StringRef kernelsDir,
 
   // Spills: every kernel whose name starts with an allow-list prefix may spill.
   std::vector<std::pair<std::string, std::string>> allowlist = cuda::spillAllowlist();
+  for (const auto &[prefix, reason] : allowlist)
+    if (reason.empty())
+      return makeError("lib/Target/Cuda/spill_allowlist.txt: the entry '" + prefix +
+                       "' gives no reason; every allowed spill needs one");
   std::map<std::string, std::string> allowed;
   for (const rtc::AotKernel &kernel : compiled)
     for (const rtc::CompileResult &cubin : kernel.cubins)

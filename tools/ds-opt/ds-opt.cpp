@@ -10,6 +10,7 @@
 #include "ds/Dialect/Ds/IR/DsDialect.h"
 #include "ds/Import/ONNX/Importer.h"
 #include "ds/Target/Bundle/BundleWriter.h"
+#include "ds/Target/Cuda/CudaCodegen.h"
 #include "ds/Transforms/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -177,11 +178,18 @@ static int emitBundle(std::unique_ptr<llvm::MemoryBuffer> input, DialectRegistry
   }
   options.producer = "ds-opt " DS_VERSION_STRING;
   options.cuda.emitKernels = cudaKernels;
-  options.cuda.archs.assign(cudaArchs.begin(), cudaArchs.end());
   if (!cudaKernels && !cudaArchs.empty()) {
     llvm::WithColor::error(llvm::errs(), "ds-opt")
         << "--cuda-arch needs the kernels: it cannot be combined with --cuda-kernels=false\n";
     return 1;
+  }
+  if (!cudaArchs.empty()) {
+    std::vector<std::string> given(cudaArchs.begin(), cudaArchs.end());
+    if (llvm::Error e = ds::cuda::parseCudaArchs(given).moveInto(options.cuda.archs)) {
+      llvm::WithColor::error(llvm::errs(), "ds-opt") << llvm::toString(std::move(e)) << "\n";
+      return 1;
+    }
+    options.cuda.aotCompile = ds::cuda::nvrtcAotCompiler();
   }
   if (failed(ds::writeBundle(*module, outputFilename, options)))
     return 1;

@@ -15,8 +15,10 @@
 // RUN: ds-opt %s --emit=bundle --cuda-kernels=false -o %t/none.dsb
 // RUN: not grep -q '"kernel":' %t/none.dsb/steps.json
 // RUN: not ls %t/none.dsb/kernels
-// AOT has no compiler in this build yet: a clear error.
-// RUN: not ds-opt %s --emit=bundle --cuda-arch=sm_80,sm_90a -o %t/aot.dsb 2>&1 | FileCheck %s --check-prefix=AOT
+// AOT (test/Target/Cuda/aot.py compiles): a bad arch is an error before anything is
+// written.
+// RUN: not ds-opt %s --emit=bundle --cuda-arch=sm_80,compute_90 -o %t/aot.dsb 2>&1 | FileCheck %s --check-prefix=AOT
+// RUN: not ls %t/aot.dsb
 // RUN: not ds-opt %s --emit=bundle --cuda-kernels=false --cuda-arch=sm_80 -o %t/aot.dsb 2>&1 | FileCheck %s --check-prefix=AOT-OFF
 // Regenerating from steps.json gives the same kernels.
 // RUN: ds-opt --emit=cuda-kernels %t/k.dsb/steps.json -o %t/regen
@@ -123,7 +125,7 @@
 // CASTS:          ds::ew::store(out0, e, res0);
 // CASTS-NEXT:     ds::ew::store_bf16(out1, e, res1);
 
-// AOT: error: --cuda-arch=sm_80,sm_90a: ahead-of-time compilation of kernels is not available in this build
+// AOT: error: CUDA arch 'compute_90' in --cuda-arch=sm_80,compute_90 is not of the form sm_XY, sm_XYa or sm_XYf (e.g. sm_80,sm_90a).
 // AOT-OFF: error: --cuda-arch needs the kernels: it cannot be combined with --cuda-kernels=false
 
 func.func @main(%x: tensor<2x3x5xf32>, %y: tensor<3x1xf32>, %s: tensor<f32>,

@@ -93,6 +93,21 @@ using AotCompileFn = std::function<llvm::Error(
     llvm::StringRef kernelsDir, llvm::ArrayRef<GeneratedKernel> kernels,
     llvm::ArrayRef<std::string> archs)>;
 
+/// The NVRTC implementation of the hook (lib/Target/Cuda/NvrtcAot.cpp): compiles every
+/// kernel for every arch plus PTX for compute_<lowest XY> through the persistent kernel
+/// cache (DS_CACHE_DIR), fails when NVRTC is missing, a kernel does not compile (the
+/// message names the saved repro) or a cubin spills registers and the kernel is not on
+/// the spill allow-list.
+AotCompileFn nvrtcAotCompiler();
+
+/// Validates and normalizes --cuda-arch values ("sm_80,sm_90a" entries, duplicates
+/// dropped); an error names the bad entry.
+llvm::Expected<std::vector<std::string>> parseCudaArchs(llvm::ArrayRef<std::string> archs);
+
+/// The spill allow-list (lib/Target/Cuda/spill_allowlist.txt, embedded): kernel name
+/// prefix -> reason.
+std::vector<std::pair<std::string, std::string>> spillAllowlist();
+
 /// Options of kernel emission in the bundle writer.
 struct CudaOptions {
   /// Generate kernels/K.cu for every step that has a generator.

@@ -12,6 +12,7 @@
 #include "ds/Target/Cuda/CudaCodegen.h"
 
 #include "ds/Dialect/Ds/IR/DsOps.h"
+#include "ds/Dialect/Ds/IR/DsUtils.h"
 #include "ds/Transforms/MemoryPlan.h"
 #include "ds/Transforms/Passes.h"
 
@@ -53,12 +54,6 @@ static json::Value floatJson(double v) {
   if (std::isinf(v))
     return v > 0 ? "inf" : "-inf";
   return v;
-}
-
-static double apFloatToDouble(APFloat v) {
-  bool lost = false;
-  v.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
-  return v.convertToDouble();
 }
 
 static json::Value intJson(const APInt &v, Type elementType) {
@@ -393,7 +388,7 @@ FailureOr<json::Value> BundleBuilder::attrJson(Operation *op, StringRef name,
     json::Array list;
     if (isa<FloatType>(elementType)) {
       for (APFloat v : dense.getValues<APFloat>())
-        list.push_back(floatJson(apFloatToDouble(v)));
+        list.push_back(floatJson(toDouble(v)));
     } else {
       for (APInt v : dense.getValues<APInt>())
         list.push_back(intJson(v, elementType));
@@ -536,7 +531,7 @@ FailureOr<json::Object> BundleBuilder::programJson(KernelOp kernel,
       Type elementType = dense.getElementType();
       inst["op"] = "constant";
       if (isa<FloatType>(elementType))
-        inst["value"] = floatJson(apFloatToDouble(dense.getSplatValue<APFloat>()));
+        inst["value"] = floatJson(toDouble(dense.getSplatValue<APFloat>()));
       else
         inst["value"] = intJson(dense.getSplatValue<APInt>(), elementType);
     } else if (isKernelElementwiseOp(&op)) {

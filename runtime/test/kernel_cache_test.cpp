@@ -3,6 +3,7 @@
 // processes compiling the same kernel at once, parallel compileMany. Plus the NVRTC
 // compile-time benchmark (DS_NVRTC_BENCH=1).
 #include "Kernel.h"
+#include "TestKernels.h"
 #include "cuda/KernelCache.h"
 
 #include <gtest/gtest.h>
@@ -462,20 +463,7 @@ TEST_F(KernelCacheTest, AotCubinsPerArchPlusPtxAndSpillCheck) {
   CompileRequest spilling;
   spilling.name = "spills";
   spilling.options = {"-maxrregcount=24"};
-  spilling.source = R"(
-extern "C" __global__ void spills(float *out, const float *in, int n) {
-  float v[48];
-  #pragma unroll
-  for (int i = 0; i < 48; ++i) v[i] = in[threadIdx.x + i * n];
-  float s = 0;
-  #pragma unroll
-  for (int r = 0; r < 4; ++r) {
-    #pragma unroll
-    for (int i = 0; i < 48; ++i) s = s * v[(i + r) % 48] + v[(i * 5 + r) % 48];
-  }
-  out[threadIdx.x] = s;
-}
-)";
+  spilling.source = ds::rt::test::spillKernelSource("spills");
   KernelCache cache(dir_);
   std::vector<std::string> archs = parseArchList("sm_80,sm_90a");
   std::vector<AotKernel> aot = compileAot(cache, {clean, spilling}, archs);

@@ -2,6 +2,7 @@
 // compute_90 (no GPU needed), compile errors carry a repro, a missing NVRTC is a clear
 // Error in a process that still starts; cubin resource usage against cuobjdump.
 #include "Sha256.h"
+#include "TestKernels.h"
 #include "cuda/Nvrtc.h"
 #include "ds/runtime/Runtime.h"
 
@@ -103,21 +104,7 @@ extern "C" __global__ void ds_tile_mix(float *out, const float *in, int n) {
 }
 )";
 
-// Forty-eight live values under a 24-register cap: ptxas must spill.
-const char *kSpillKernel = R"(
-extern "C" __global__ void ds_spill(float *out, const float *in, int n) {
-  float v[48];
-  #pragma unroll
-  for (int i = 0; i < 48; ++i) v[i] = in[threadIdx.x + i * n];
-  float s = 0;
-  #pragma unroll
-  for (int r = 0; r < 4; ++r) {
-    #pragma unroll
-    for (int i = 0; i < 48; ++i) s = s * v[(i + r) % 48] + v[(i * 5 + r) % 48];
-  }
-  out[threadIdx.x] = s;
-}
-)";
+const std::string kSpillKernel = ds::rt::test::spillKernelSource("ds_spill");
 
 std::vector<std::string> sortedFunctions(const std::string &cubin) {
   std::vector<std::string> names = cubinFunctionSymbols(cubin);
@@ -418,7 +405,7 @@ TEST(CubinResources, MatchCuobjdump) {
   };
   std::vector<Case> cases = {{kAddKernel, {}, ""},
                              {kSharedKernel, {}, ""},
-                             {kSpillKernel, {"-maxrregcount=24"}, "ds_spill"}};
+                             {kSpillKernel.c_str(), {"-maxrregcount=24"}, "ds_spill"}};
   int compared = 0;
   for (const char *arch : {"sm_80", "sm_90a"}) {
     for (const Case &c : cases) {

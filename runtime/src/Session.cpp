@@ -214,11 +214,21 @@ void SessionImpl::checkShapes(const StepDesc &st, const ShapeContext &ctx) const
   }
 }
 
+// DS_EMULATE_STRICT=1: on emulate, a step without a generated kernel is an error instead
+// of a cpu fallback (tests use it to prove a bundle runs on generated kernels only).
+static bool emulateStrict() {
+  const char *env = std::getenv("DS_EMULATE_STRICT");
+  return env && std::string(env) == "1";
+}
+
 void SessionImpl::runKernel(const StepDesc &st, std::vector<TensorView> ins,
                             std::vector<TensorView> outs) {
   KernelContext ctx{st, std::move(ins), std::move(outs), pool};
   bool generated = emulated && emulated->covers(st.index);
   if (emulated) ++(generated ? stats.emulatedSteps : stats.cpuFallbackSteps);
+  if (emulated && !generated && emulateStrict())
+    throw Error(stepLabel(st) + ": the bundle has no generated kernel for this step, and "
+                "DS_EMULATE_STRICT=1 forbids running it on the cpu kernels");
   auto execute = [&] {
     if (generated) emulated->run(st, ctx.inputs, ctx.outputs, pool);
     else defs[st.index].run(ctx);

@@ -68,8 +68,8 @@ json kernelEntry(const std::string &name, int perBlock, int operand, int rank,
   if (std::string(of) == "rows") grid["axis"] = axis;
   return {{"name", name},
           {"source", "kernels/" + name + ".cu"},
-          {"launch", {{"block", {perBlock, 1, 1}}, {"shared_bytes", 0}, {"grid", grid},
-                      {"scalars", {rank}}}}};
+          {"launch", {{"block", {perBlock, 1, 1}}, {"shared_bytes", 0}, {"grid", grid}}},
+          {"scalars", {rank}}};
 }
 
 json binaryStep(json inputs, json outputs, const json &kernel) {
@@ -480,10 +480,15 @@ TEST_F(CudaBackendTest, BadKernelEntry) {
   steps["steps"][0]["kernel"]["launch"]["grid"]["operand"] = 7;
   dstest::writeFile(dir + "/steps.json", steps.dump());
   EXPECT_CONTAINS(sessionError(dir, "cuda"),
-                  "step 0 (binary '/add') field 'kernel': launch.grid.operand must be an "
-                  "operand index in [0, 3)");
+                  "step 0 (binary '/add') field 'kernel'.launch.grid.operand must be an "
+                  "operand index in [0, 3), got 7");
   steps["steps"][0]["kernel"]["launch"]["grid"]["operand"] = 2;
   steps["steps"][0]["kernel"]["launch"]["block"] = {64, 32, 1};
   dstest::writeFile(dir + "/steps.json", steps.dump());
-  EXPECT_CONTAINS(sessionError(dir, "cuda"), "has 2048 threads; a block has at most 1024");
+  EXPECT_CONTAINS(sessionError(dir, "cuda"),
+                  "launch.block [64,32,1] exceeds a block's limits (1024 threads, z <= 64)");
+  steps["steps"][0]["kernel"]["launch"]["block"] = {64, 1, 1};
+  steps["steps"][0]["kernel"]["launch"]["grid"] = {{"of", "tiles"}, {"tiles", {{2, 0, 2, 0}}}};
+  dstest::writeFile(dir + "/steps.json", steps.dump());
+  EXPECT_CONTAINS(sessionError(dir, "cuda"), "needs 0 <= begin <= end and per >= 1");
 }

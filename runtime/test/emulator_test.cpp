@@ -630,10 +630,10 @@ TEST(Emulator, GridRulesAndOddSizes) {
   x.present = true;
   x.shape = {3, 5, 7};
   std::vector<const TensorView *> ops = {&x};
-  emu::LaunchRule rule;
+  LaunchRule rule;
   rule.perBlock = 16;
   EXPECT_EQ(emu::gridFor(rule, ops, "r").x, 7u);  // ceil(105 / 16)
-  rule.rows = true;
+  rule.of = LaunchRule::Of::Rows;
   rule.axis = 2;
   rule.perBlock = 4;
   EXPECT_EQ(emu::gridFor(rule, ops, "r").x, 4u);  // ceil(15 / 4)
@@ -642,9 +642,24 @@ TEST(Emulator, GridRulesAndOddSizes) {
   rule.axis = 0;
   rule.perBlock = 1;
   EXPECT_EQ(emu::gridFor(rule, ops, "r").x, 1u);  // no dims before axis 0: one row
+  LaunchRule tiles;
+  tiles.of = LaunchRule::Of::Tiles;
+  tiles.tiles = {{0, 0, 1, 1}, {0, 1, 2, 2}, {0, 2, 3, 4}};
+  EXPECT_EQ(emu::gridFor(tiles, ops, "r").x, 3u * 3u * 2u);  // 3 * ceil(5/2) * ceil(7/4)
+  tiles.tiles = {{0, 0, 3, 64}};
+  EXPECT_EQ(emu::gridFor(tiles, ops, "r").x, 2u);  // ceil(105 / 64)
+  tiles.tiles = {{0, 2, 4, 1}};
+  try {
+    emu::gridFor(tiles, ops, "t");
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error &e) {
+    EXPECT_CONTAINS(e.what(), "t: the launch rule's dims [2, 4) are out of range for operand 0 of rank 3");
+  }
   x.shape = {0, 5};
-  rule.rows = false;
+  rule.of = LaunchRule::Of::Numel;
   EXPECT_EQ(emu::gridFor(rule, ops, "r").x, 0u);
+  tiles.tiles = {{0, 0, 1, 1}, {0, 1, 2, 1}};
+  EXPECT_EQ(emu::gridFor(tiles, ops, "r").x, 0u);
   rule.operand = 3;
   try {
     emu::gridFor(rule, ops, "step 9 (x)");

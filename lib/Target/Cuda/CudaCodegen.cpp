@@ -27,6 +27,12 @@ json::Object LaunchConfig::toJson() const {
   json::Object grid{{"per_block", perBlock}, {"of", of}, {"operand", operand}};
   if (axis)
     grid["axis"] = *axis;
+  if (!tiles.empty()) {
+    json::Array list;
+    for (const auto &t : tiles)
+      list.push_back(json::Array{t[0], t[1], t[2], t[3]});
+    grid = json::Object{{"of", "tiles"}, {"tiles", std::move(list)}};
+  }
   return json::Object{{"block", json::Array{block[0], block[1], block[2]}},
                       {"shared_bytes", sharedBytes},
                       {"grid", std::move(grid)}};

@@ -51,100 +51,7 @@ constexpr int kMaxVector = 8;
 /// Threads per block.
 constexpr int kBlock = 256;
 
-enum class Cls { F32, F64, I64, U64, Bool };
-
-struct DTypeInfo {
-  StringRef name;
-  StringRef storage; // C type of one stored element
-  Cls cls;
-  StringRef load;  // ds::ew load function (pointer, index) -> compute class
-  StringRef store; // ds::ew store function (pointer, index, value)
-  StringRef wrap;  // re-establishes a narrow integer type, or empty
-};
-
-const DTypeInfo kDTypes[] = {
-    {"f32", "float", Cls::F32, "load", "store", ""},
-    {"f16", "uint16_t", Cls::F32, "load_f16", "store_f16", ""},
-    {"bf16", "uint16_t", Cls::F32, "load_bf16", "store_bf16", ""},
-    {"f8E4M3FN", "uint8_t", Cls::F32, "load_f8e4m3fn", "store_f8e4m3fn", ""},
-    {"f8E5M2", "uint8_t", Cls::F32, "load_f8e5m2", "store_f8e5m2", ""},
-    {"f64", "double", Cls::F64, "load", "store", ""},
-    {"i1", "uint8_t", Cls::Bool, "load_i1", "store_i1", ""},
-    {"i8", "int8_t", Cls::I64, "load", "store", "wrap_i8"},
-    {"i16", "int16_t", Cls::I64, "load", "store", "wrap_i16"},
-    {"i32", "int32_t", Cls::I64, "load", "store", "wrap_i32"},
-    {"i64", "int64_t", Cls::I64, "load", "store", ""},
-    {"ui8", "uint8_t", Cls::U64, "load_u8", "store", "wrap_u8"},
-    {"ui16", "uint16_t", Cls::U64, "load", "store", "wrap_u16"},
-    {"ui32", "uint32_t", Cls::U64, "load", "store", "wrap_u32"},
-    {"ui64", "uint64_t", Cls::U64, "load", "store", ""},
-};
-
-const DTypeInfo *lookupDType(StringRef name) {
-  for (const DTypeInfo &t : kDTypes)
-    if (t.name == name)
-      return &t;
-  return nullptr;
-}
-
-unsigned storageBytes(const DTypeInfo &t) {
-  return llvm::StringSwitch<unsigned>(t.storage)
-      .Cases({"double", "int64_t", "uint64_t"}, 8)
-      .Cases({"float", "int32_t", "uint32_t"}, 4)
-      .Cases({"uint16_t", "int16_t"}, 2)
-      .Default(1);
-}
-
-StringRef computeType(Cls c) {
-  switch (c) {
-  case Cls::F32:
-    return "float";
-  case Cls::F64:
-    return "double";
-  case Cls::I64:
-    return "int64_t";
-  case Cls::U64:
-    return "uint64_t";
-  case Cls::Bool:
-    return "bool";
-  }
-  return "float";
-}
-
-bool isFloat(Cls c) { return c == Cls::F32 || c == Cls::F64; }
-bool isInt(Cls c) { return c == Cls::I64 || c == Cls::U64; }
-
-llvm::Error fail(const llvm::Twine &message) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
-}
-/// A valid step beyond the kernel ABI's limits (see kernelLimitError).
-llvm::Error beyondLimits(const llvm::Twine &message) {
-  return llvm::createStringError(std::make_error_code(std::errc::not_supported), message);
-}
-
 // ---- literals -------------------------------------------------------------------------------
-
-std::string hexFloat(double v, bool f32) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return std::string(buf) + (f32 ? "f" : "");
-}
-
-std::string floatLiteral(double v, Cls cls) {
-  bool f32 = cls == Cls::F32;
-  if (std::isnan(v))
-    return f32 ? "ds::ew::f32_nan()" : "double(ds::ew::f32_nan())";
-  if (std::isinf(v))
-    return std::string(v < 0 ? "-" : "") + (f32 ? "ds::ew::f32_inf()" : "ds::ew::f64_inf()");
-  return hexFloat(f32 ? static_cast<double>(static_cast<float>(v)) : v, f32);
-}
-
-std::string intLiteral(int64_t v) {
-  if (v == std::numeric_limits<int64_t>::min())
-    return "(int64_t(-9223372036854775807ll) - 1)";
-  return llvm::formatv("int64_t({0}ll)", v).str();
-}
-std::string uintLiteral(uint64_t v) { return llvm::formatv("uint64_t({0}ull)", v).str(); }
 
 /// `v` rounded to the f32-class dtype `dtype`, as the cpu executor rounds constants
 /// (correct rounding from f64; f8 constants saturate).
@@ -184,25 +91,6 @@ uint64_t wrapUnsigned(uint64_t v, StringRef dtype) {
   if (dtype == "ui32")
     return static_cast<uint32_t>(v);
   return v;
-}
-
-/// A JSON float as the bundle writes it: a number or "nan" / "inf" / "-inf".
-std::optional<double> jsonFloat(const json::Value &v) {
-  if (auto d = v.getAsNumber())
-    return *d;
-  if (auto b = v.getAsBoolean())
-    return *b ? 1.0 : 0.0;
-  if (auto s = v.getAsString()) {
-    if (*s == "nan")
-      return std::numeric_limits<double>::quiet_NaN();
-    if (*s == "inf")
-      return std::numeric_limits<double>::infinity();
-    if (*s == "-inf")
-      return -std::numeric_limits<double>::infinity();
-  }
-  if (auto *a = v.getAsArray(); a && a->size() == 1)
-    return jsonFloat((*a)[0]);
-  return std::nullopt;
 }
 
 // ---- functions ------------------------------------------------------------------------------
@@ -576,36 +464,6 @@ llvm::Error ProgramEmitter::instruction(size_t index, const json::Object &ins) {
 }
 
 // ---- shapes ---------------------------------------------------------------------------------
-
-bool isStatic(llvm::ArrayRef<int64_t> shape) {
-  return llvm::all_of(shape, [](int64_t d) { return d >= 0; });
-}
-int64_t numel(llvm::ArrayRef<int64_t> shape) {
-  int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
-  return n;
-}
-
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (auto [i, d] : llvm::enumerate(shape))
-    s += (i ? "," : "") + (d < 0 ? std::string("?") : std::to_string(d));
-  return s + "]";
-}
-
-std::string arrayText(llvm::ArrayRef<std::string> items) {
-  std::string s = "{";
-  for (auto [i, item] : llvm::enumerate(items))
-    s += (i ? ", " : "") + item;
-  return s + "}";
-}
-std::string arrayText(llvm::ArrayRef<int64_t> items) {
-  SmallVector<std::string> strings;
-  for (int64_t v : items)
-    strings.push_back(std::to_string(v));
-  return arrayText(strings);
-}
 
 /// How the kernel reads an input.
 enum class Access {

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
 #include "BundleImpl.h"
+#include "KernelEntry.h"
 #include "EmbeddedKernelHeaders.h"
 #include "cuda/CudaDriver.h"
 #include "cuda/KernelCache.h"
@@ -37,9 +38,9 @@ namespace cuda {
 namespace {
 
 // ds::KernelParams of runtime/kernels/ds_device.cuh, byte for byte (passed by value).
-constexpr int kMaxOperands = 16;
-constexpr int kMaxDims = 64;
-constexpr int kMaxScalars = 8;
+constexpr int kMaxOperands = kKernelMaxOperands;
+constexpr int kMaxDims = kKernelMaxDims;
+constexpr int kMaxScalars = kKernelMaxScalars;
 struct KernelParams {
   void *ptr[kMaxOperands];
   int64_t dims[kMaxDims];
@@ -79,22 +80,8 @@ bool graphsEnabled() {
   return !(env && std::string(env) == "0");
 }
 
-struct LaunchRule {
-  unsigned block[3] = {256, 1, 1};
-  int64_t sharedBytes = 0;
-  int64_t perBlock = 256;
-  bool rows = false;  // "rows" (product of dims before axis), else "numel"
-  int operand = 0;
-  int64_t axis = 0;
-};
-
 // A step's "kernel" entry in steps.json (docs/cuda.md, "Kernel ABI").
-struct KernelSpec {
-  bool present = false;
-  std::string name;
-  std::string source;  // relative to the bundle
-  LaunchRule launch;
-  std::vector<int64_t> scalars;
+struct KernelSpec : KernelEntry {
   bool dynamic = false;  // some operand has a dynamic dim: JIT per concrete shape
 };
 
@@ -113,78 +100,9 @@ std::vector<KernelSpec> readKernelSpecs(const BundleImpl &b) {
     const nlohmann::json &j = steps.at(st.index);
     if (!j.contains("kernel")) continue;
     std::string where = path + ": " + label(st) + " field 'kernel'";
-    auto fail = [&](const std::string &msg) -> void { throw Error(where + ": " + msg); };
-    const nlohmann::json &k = j["kernel"];
-    if (!k.is_object()) fail("must be an object");
     KernelSpec spec;
-    spec.present = true;
-    auto str = [&](const char *key) {
-      if (!k.contains(key) || !k[key].is_string() || k[key].get<std::string>().empty())
-        fail(std::string("needs a non-empty string '") + key + "'");
-      return k[key].get<std::string>();
-    };
-    spec.name = str("name");
-    for (char c : spec.name)
-      if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_'))
-        fail("kernel name '" + spec.name + "' is not a C identifier");
-    spec.source = str("source");
-    if (spec.source.find("..") != std::string::npos || spec.source[0] == '/')
-      fail("source '" + spec.source + "' must be a path inside the bundle");
-    int numOperands = static_cast<int>(st.inputs.size() + st.outputs.size());
-    if (numOperands > kMaxOperands)
-      fail("the step has " + std::to_string(numOperands) + " operands; a kernel takes at most " +
-           std::to_string(kMaxOperands));
-    if (!k.contains("launch") || !k["launch"].is_object()) fail("needs an object 'launch'");
-    const nlohmann::json &l = k["launch"];
-    LaunchRule &rule = spec.launch;
-    if (l.contains("block")) {
-      const nlohmann::json &bl = l["block"];
-      if (!bl.is_array() || bl.size() != 3) fail("launch.block must be [x, y, z]");
-      int64_t threads = 1;
-      for (int d = 0; d < 3; ++d) {
-        if (!bl[d].is_number_integer() || bl[d].get<int64_t>() < 1 || bl[d].get<int64_t>() > 1024)
-          fail("launch.block[" + std::to_string(d) + "] must be an integer in [1, 1024], got " +
-               bl[d].dump());
-        rule.block[d] = static_cast<unsigned>(bl[d].get<int64_t>());
-        threads *= rule.block[d];
-      }
-      if (threads > 1024)
-        fail("launch.block " + bl.dump() + " has " + std::to_string(threads) +
-             " threads; a block has at most 1024");
-    }
-    if (l.contains("shared_bytes")) {
-      if (!l["shared_bytes"].is_number_integer() || l["shared_bytes"].get<int64_t>() < 0)
-        fail("launch.shared_bytes must be a non-negative integer, got " + l["shared_bytes"].dump());
-      rule.sharedBytes = l["shared_bytes"].get<int64_t>();
-    }
-    if (!l.contains("grid") || !l["grid"].is_object()) fail("needs an object 'launch.grid'");
-    const nlohmann::json &g = l["grid"];
-    if (!g.contains("per_block") || !g["per_block"].is_number_integer() ||
-        g["per_block"].get<int64_t>() < 1)
-      fail("launch.grid.per_block must be a positive integer");
-    rule.perBlock = g["per_block"].get<int64_t>();
-    std::string of = g.value("of", std::string("numel"));
-    if (of != "numel" && of != "rows")
-      fail("launch.grid.of must be \"numel\" or \"rows\", got \"" + of + "\"");
-    rule.rows = of == "rows";
-    if (!g.contains("operand") || !g["operand"].is_number_integer() ||
-        g["operand"].get<int64_t>() < 0 || g["operand"].get<int64_t>() >= numOperands)
-      fail("launch.grid.operand must be an operand index in [0, " + std::to_string(numOperands) +
-           ")");
-    rule.operand = static_cast<int>(g["operand"].get<int64_t>());
-    if (rule.rows) {
-      if (!g.contains("axis") || !g["axis"].is_number_integer())
-        fail("launch.grid.axis is required when of is \"rows\"");
-      rule.axis = g["axis"].get<int64_t>();
-    }
-    if (l.contains("scalars")) {
-      const nlohmann::json &s = l["scalars"];
-      if (!s.is_array() || s.size() > kMaxScalars) fail("launch.scalars must be at most 8 integers");
-      for (const auto &v : s) {
-        if (!v.is_number_integer()) fail("launch.scalars must be integers");
-        spec.scalars.push_back(v.get<int64_t>());
-      }
-    }
+    static_cast<KernelEntry &>(spec) = parseKernelEntry(
+        j["kernel"], static_cast<int>(st.inputs.size() + st.outputs.size()), where);
     auto isDynamic = [&](int id) {
       if (id < 0) return false;
       const Shape &s = b.value(id).shape;
@@ -212,7 +130,7 @@ std::string kindList(const std::map<std::string, std::vector<int>> &byKind) {
 struct Launch {
   int step = 0;
   CUfunction function = nullptr;
-  unsigned grid = 0;
+  unsigned grid[3] = {0, 1, 1};
   unsigned block[3] = {1, 1, 1};
   unsigned sharedBytes = 0;
   KernelParams params{};
@@ -635,30 +553,14 @@ std::unique_ptr<PlanState> CudaRunner::buildState(const PlanView &plan) {
       for (size_t d = 0; d < dims.size() && d < static_cast<size_t>(kMaxDims); ++d)
         launch.params.dims[d] = dims[d];
       for (size_t s = 0; s < spec.scalars.size(); ++s) launch.params.scalars[s] = spec.scalars[s];
-      // Grid: ceil(extent / per_block) over the rule's operand.
       const LaunchRule &rule = spec.launch;
-      int id = operands[rule.operand];
-      if (id < 0)
-        throw Error(b_.path + ": " + label(st) + ": launch.grid.operand " +
-                    std::to_string(rule.operand) + " is an absent operand");
-      const Shape &shape = plan.shapes[id];
-      int64_t extent = 1;
-      if (rule.rows) {
-        int64_t rank = static_cast<int64_t>(shape.size());
-        int64_t axis = rule.axis < 0 ? rule.axis + rank : rule.axis;
-        if (axis < 0 || axis > rank)
-          throw Error(b_.path + ": " + label(st) + ": launch.grid.axis " + std::to_string(rule.axis) +
-                      " is out of range for operand " + std::to_string(rule.operand) +
-                      " of rank " + std::to_string(rank));
-        for (int64_t d = 0; d < axis; ++d) extent *= shape[d];
-      } else {
-        extent = numElements(shape);
-      }
-      int64_t blocks = (extent + rule.perBlock - 1) / rule.perBlock;
-      if (blocks > 0x7fffffff)
-        throw Error(b_.path + ": " + label(st) + ": the grid needs " + std::to_string(blocks) +
-                    " blocks, more than a launch allows (2^31 - 1)");
-      if (blocks == 0) continue;  // empty tensors: nothing to compute
+      GridSize grid = gridFor(
+          rule,
+          [&](int i) -> const Shape * {
+            return operands[i] >= 0 ? &plan.shapes[operands[i]] : nullptr;
+          },
+          b_.path + ": " + label(st));
+      if (grid.count() == 0) continue;  // empty tensors: nothing to compute
       std::string specialization;
       if (spec.dynamic) {
         specialization = "{";
@@ -667,7 +569,9 @@ std::unique_ptr<PlanState> CudaRunner::buildState(const PlanView &plan) {
         specialization += "}";
       }
       launch.function = functionFor(st, specialization);
-      launch.grid = static_cast<unsigned>(blocks);
+      launch.grid[0] = grid.x;
+      launch.grid[1] = grid.y;
+      launch.grid[2] = grid.z;
       std::copy(rule.block, rule.block + 3, launch.block);
       launch.sharedBytes = static_cast<unsigned>(rule.sharedBytes);
       state->launches.push_back(launch);
@@ -691,7 +595,7 @@ void CudaRunner::launchAll(const PlanState &state) {
   for (const Launch &l : state.launches) {
     KernelParams params = l.params;  // the driver copies the argument at the call
     void *args[] = {&params};
-    check(api_.cuLaunchKernel(l.function, l.grid, 1, 1, l.block[0], l.block[1], l.block[2],
+    check(api_.cuLaunchKernel(l.function, l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1], l.block[2],
                               l.sharedBytes, stream_, args, nullptr),
           "cuLaunchKernel", "launching kernel '" + specs_[l.step].name + "' of " +
                                 label(b_.steps[l.step]));

@@ -4,26 +4,13 @@
 #pragma once
 
 #include "BundleImpl.h"
+#include "KernelEntry.h"
 #include "emulate/KernelCompiler.h"
 
 namespace ds::rt::emu {
 
-// A step's "launch" rule.
-struct LaunchRule {
-  Dim3 block;
-  size_t sharedBytes = 0;
-  bool fixedGrid = false;
-  Dim3 grid;              // when fixedGrid ("grid": [x, y, z])
-  int64_t perBlock = 1;   // else: ceil(count / perBlock) blocks
-  bool rows = false;      // count = product of dims before `axis` (else numel)
-  int operand = 0;        // inputs then outputs
-  int axis = 0;
-};
-
 struct StepKernel {
-  std::string name, source;
-  LaunchRule launch;
-  std::vector<int64_t> scalars;
+  KernelEntry entry;
   KernelFn fn = nullptr;
 };
 
@@ -44,7 +31,7 @@ private:
   int covered_ = 0;
 };
 
-// The grid of a launch rule for the operands' concrete shapes (0 blocks: nothing to run).
+// The grid of `rule` for the operands' concrete shapes (0 blocks: nothing to run).
 Dim3 gridFor(const LaunchRule &rule, const std::vector<const TensorView *> &operands,
              const std::string &label);
 

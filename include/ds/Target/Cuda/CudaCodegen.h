@@ -54,6 +54,11 @@ struct LaunchConfig {
   std::string of = "numel";
   int64_t operand = 0;
   std::optional<int64_t> axis;
+  /// "tiles" (set when not empty; `of`, `perBlock`, `operand`, `axis` are then unused):
+  /// the product over the entries {operand, begin, end, per} of
+  /// ceil(product of the operand's dims [begin, end) / per), e.g. a GEMM's
+  /// batch x ceil(M / TM) x ceil(N / TN). The kernel decomposes block_idx_x() itself.
+  llvm::SmallVector<std::array<int64_t, 4>> tiles;
 
   llvm::json::Object toJson() const;
 };

@@ -165,21 +165,39 @@ DS_DEVICE int64_t tuple_offset(const I *idx, int64_t t, const int64_t (&ddims)[M
   return off;
 }
 
+// Tuple offsets are computed once per block and chunk into shared memory (kTupleTile
+// at a time), then every thread compares its slice against the chunk: the cost is
+// (destination elements x tuples) shared-memory compares plus one pass over the indices
+// per block. The block size must not exceed kTupleTile; every thread of a block runs the
+// same loops (the barriers are block-uniform).
+constexpr int kTupleTile = 256;
+
 template <class Op, bool kNone, int M, class I>
 DS_DEVICE void scatter_nd(const typename Op::S *data, const I *idx, const typename Op::S *upd,
                           typename Op::S *out, int64_t n, int64_t tuples, int64_t slice_len,
                           const int64_t (&ddims)[M > 0 ? M : 1],
                           const int64_t (&dstr)[M > 0 ? M : 1]) {
   using S = typename Op::S;
-  for (int64_t e = global_thread(); e < n; e += grid_threads()) {
-    S acc = data[e];
-    const int64_t c = e % slice_len, start = e - c;
-    for (int64_t t = 0; t < tuples; ++t) {
-      if (tuple_offset<M>(idx, t, ddims, dstr) != start) continue;
-      if (kNone) acc = upd[t * slice_len + c];
-      else Op::apply(&acc, upd + t * slice_len + c);
+  DS_SHARED int64_t offs[kTupleTile];
+  const int64_t tid = thread_idx_x(), bs = block_dim_x();
+  for (int64_t e0 = (int64_t)block_idx_x() * bs; e0 < n; e0 += grid_threads()) {
+    const int64_t e = e0 + tid;
+    const bool live = e < n;
+    S acc = live ? data[e] : S{};
+    const int64_t c = live ? e % slice_len : 0, start = e - c;
+    for (int64_t base = 0; base < tuples; base += bs) {
+      sync_block();  // the previous chunk's offsets are read by now
+      offs[tid] = base + tid < tuples ? tuple_offset<M>(idx, base + tid, ddims, dstr) : -1;
+      sync_block();
+      const int64_t len = tuples - base < bs ? tuples - base : bs;
+      if (!live) continue;
+      for (int64_t j = 0; j < len; ++j) {
+        if (offs[j] != start) continue;
+        if (kNone) acc = upd[(base + j) * slice_len + c];
+        else Op::apply(&acc, upd + (base + j) * slice_len + c);
+      }
     }
-    out[e] = acc;
+    if (live) out[e] = acc;
   }
 }
 

@@ -472,7 +472,8 @@ llvm::Expected<GeneratedKernel> genScatterNd(const StepInfo &step) {
     return op.takeError();
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << kPrelude << *op << "DS_KERNEL(@KERNEL@) {\n";
+  // Block size = ds::ix::kTupleTile (the shared tuple-offset tile).
+  os << kPrelude << *op << "DS_KERNEL_BOUNDS(@KERNEL@, " << kBlock << ") {\n";
   os << "  using S = @KERNEL@_op::S;\n";
   os << "  const int64_t n = " << od.product(0, 0, r) << ";\n";
   os << "  const int64_t tuples = " << od.product(1, 0, q - 1) << ";\n";

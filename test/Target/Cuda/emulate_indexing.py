@@ -14,6 +14,7 @@
 import ctypes
 import json
 import os
+import subprocess
 import sys
 
 import ml_dtypes  # noqa: F401  (bf16 through casts only; the import checks the venv)
@@ -238,6 +239,14 @@ scatter_nd("snd_i32_none_dynamic", TP.INT32, ["N", 6], ["K", 1], ["K", 6], "none
            rand(TP.INT32, [4, 6]))
 scatter_nd("snd_bool_max", TP.BOOL, [4, 3], [3, 1], [3, 3], "max", rand(TP.BOOL, [4, 3]),
            np.array([[0], [2], [0]], np.int64), rand(TP.BOOL, [3, 3]))
+# More tuples than one shared tile (256) and more elements than one block: chunks of
+# tuple offsets, in order, across several blocks.
+scatter_nd("snd_f32_add_many_tuples", TP.FLOAT, [300, 3], [600, 1], [600, 3], "add",
+           rand(TP.FLOAT, [300, 3]), rng.integers(-300, 300, [600, 1]).astype(np.int64),
+           rand(TP.FLOAT, [600, 3]))
+scatter_nd("snd_i8_none_many_tuples", TP.INT8, ["N"], ["K", 1], ["K"], "none",
+           rand(TP.INT8, [700]), rng.integers(-700, 700, [520, 1]).astype(np.int64),
+           rand(TP.INT8, [520]))
 case("snd_bf16_min",
      [h.make_node("Cast", ["d"], ["db"], to=TP.BFLOAT16),
       h.make_node("Cast", ["u"], ["ub"], to=TP.BFLOAT16),
@@ -385,5 +394,53 @@ def shape_of(name, xshape, start, end, concrete):
 shape_of("shape_all", ["A", 3, "B"], None, None, [4, 3, 6])
 shape_of("shape_start_end", ["A", 3, "B", 2], 1, -1, [5, 3, 7, 2])
 shape_of("shape_negative_start", ["A", "B"], -1, None, [8, 9])
+
+
+
+# ---- generator errors: hand-edited steps.json through ds-opt --emit=cuda-kernels ------------
+def generator_error(name, bundle, kind, edit, fragment):
+    global checked
+    if only and name not in only:
+        return
+    checked += 1
+    path = os.path.join(out, bundle, bundle + ".dsb", "steps.json")
+    if not os.path.exists(path):
+        problems.append(f"{name}: {path} is missing (its group did not run)")
+        return
+    doc = json.load(open(path))
+    step = next(s for s in doc["steps"] if s["kind"] == kind)
+    edit(step, {v["id"]: v for v in doc["values"]})
+    bad = os.path.join(out, name + ".steps.json")
+    json.dump(doc, open(bad, "w"))
+    r = subprocess.run([emucheck.DS_OPT, bad, "--emit=cuda-kernels", "-o",
+                        os.path.join(out, name)], capture_output=True, text=True)
+    if r.returncode == 0 or fragment not in r.stderr:
+        problems.append(f"{name}: expected an error with '{fragment}', got exit "
+                        f"{r.returncode}: {r.stderr.strip()}")
+
+
+def set_attr(key, value):
+    return lambda step, values: step["attrs"].__setitem__(key, value)
+
+
+def set_dtype(operand, dtype):
+    return lambda step, values: values[step["inputs"][operand]].__setitem__("dtype", dtype)
+
+
+def set_last_dim(operand, dim):
+    return lambda step, values: values[step["inputs"][operand]]["shape"].__setitem__(-1, dim)
+
+
+if not only:
+    generator_error("err_reduction", "scatter_elements", "scatter_elements",
+                    set_attr("reduction", "avg"), "unknown reduction 'avg'")
+    generator_error("err_float_indices", "gather", "gather", set_dtype(1, "f32"),
+                    "indices must be an integer tensor, got 'f32'")
+    generator_error("err_gather_axis", "gather", "gather", set_attr("axis", 7),
+                    "axis 7 is out of range")
+    generator_error("err_dynamic_tuple", "gather_nd", "gather_nd", set_last_dim(1, -1),
+                    "needs indices with a static last dim")
+    generator_error("err_fill_value", "fill", "fill", set_attr("value", "pi"),
+                    "attribute 'value' is not a number")
 
 emucheck.report(problems, checked)

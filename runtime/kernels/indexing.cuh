@@ -70,7 +70,7 @@ DS_DEVICE void copy_rows(const void *src, void *dst, int64_t rows, int64_t row_b
   if (rows <= 0 || row_bytes <= 0) return;
   const char *s = static_cast<const char *>(src);
   char *d = static_cast<char *>(dst);
-  const uint64_t a = (uint64_t)(uintptr_t)s | (uint64_t)(uintptr_t)d | (uint64_t)row_bytes;
+  const uint64_t a = (uint64_t)s | (uint64_t)d | (uint64_t)row_bytes;
   if (a % 16 == 0) copy_rows_as<U128>(s, d, rows, row_bytes, src_row);
   else if (a % 8 == 0) copy_rows_as<uint64_t>(s, d, rows, row_bytes, src_row);
   else if (a % 4 == 0) copy_rows_as<uint32_t>(s, d, rows, row_bytes, src_row);
@@ -99,9 +99,10 @@ DS_DEVICE void gather_elements(const T *src, const I *idx, T *dst, const int64_t
 }
 
 // ---- scatter reductions --------------------------------------------------------------------
-// `Op` (generated per kernel) gives the storage type S and `apply(S *acc, const S *upd)`:
-// acc = acc (op) upd in the element's own type, rounded back to S after every combination
-// as the cpu does. kNone replaces.
+// `Op` (generated per kernel) gives the storage type S and `S apply(S acc, S upd)`:
+// acc (op) upd in the element's own type, rounded back to S after every combination as
+// the cpu does (values, not pointers: an address taken would put acc in local memory).
+// kNone replaces.
 //
 // Determinism: every destination element is owned by one thread, which copies data and
 // applies the updates that hit it in index order, so repeated indices combine exactly as
@@ -142,7 +143,7 @@ DS_DEVICE void scatter_elements(const typename Op::S *data, const I *idx,
         const int64_t k = q0 + j * istr[axis];
         if (norm_index(idx, k, dim) != target) continue;
         if (kNone) acc = upd[k];
-        else Op::apply(&acc, upd + k);
+        else acc = Op::apply(acc, upd[k]);
       }
     }
     out[e] = acc;
@@ -194,7 +195,7 @@ DS_DEVICE void scatter_nd(const typename Op::S *data, const I *idx, const typena
       for (int64_t j = 0; j < len; ++j) {
         if (offs[j] != start) continue;
         if (kNone) acc = upd[(base + j) * slice_len + c];
-        else Op::apply(&acc, upd + (base + j) * slice_len + c);
+        else acc = Op::apply(acc, upd[(base + j) * slice_len + c]);
       }
     }
     if (live) out[e] = acc;
@@ -294,7 +295,7 @@ DS_DEVICE double range_value(double start, int64_t i, double delta) {
 template <class S> DS_DEVICE void fill(S *dst, int64_t n, S value) {
   constexpr int kPer = sizeof(U128) / sizeof(S);
   int64_t head = 0;
-  if ((uintptr_t)dst % sizeof(U128) == 0) {
+  if ((uint64_t)dst % sizeof(U128) == 0) {
     union {
       U128 u;
       S s[kPer];

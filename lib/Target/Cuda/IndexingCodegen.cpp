@@ -31,6 +31,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -366,28 +367,34 @@ llvm::Expected<std::string> scatterOp(const StepInfo &step, const DTypeInfo &t, 
     return fail("unknown reduction '" + r + "' (expected none, add, mul, max or min)");
   std::string body;
   if (none) {
-    body = "*acc = *upd;";
+    body = "return upd;";
   } else if (t.cls == Cls::Bool) {
-    body = llvm::formatv("*acc = ds::ix::combine_bool<{0}>(*acc != 0, *upd != 0) ? 1 : 0;",
-                         code);
+    body = llvm::formatv("return ds::ix::combine_bool<{0}>(acc != 0, upd != 0) ? 1 : 0;", code);
   } else if (t.cls == Cls::I64) {
-    body = llvm::formatv("*acc = ({1})ds::ix::combine_int<{0}>(*acc, *upd);", code, t.storage);
+    body = llvm::formatv("return ({1})ds::ix::combine_int<{0}>(acc, upd);", code, t.storage);
   } else if (t.cls == Cls::U64) {
-    body = llvm::formatv("*acc = ({1})ds::ix::combine<{0}, uint64_t>(*acc, *upd);", code,
+    body = llvm::formatv("return ({1})ds::ix::combine<{0}, uint64_t>(acc, upd);", code,
                          t.storage);
   } else {
-    StringRef c = computeType(t.cls);
-    std::string v = llvm::formatv("ds::ix::combine<{0}, {1}>(ds::ew::{2}(acc, 0), "
-                                  "ds::ew::{2}(upd, 0))",
-                                  code, c, t.load);
-    if (t.name.starts_with("f8"))
-      body = llvm::formatv("*acc = ds::ew::{0}_store({1}, true);", t.name.lower(), v);
-    else
-      body = llvm::formatv("ds::ew::{0}(acc, 0, {1});", t.store, v);
+    // Storage <-> compute conversions on values (f16/bf16/f8 through float; f8 stores
+    // saturate like the cpu's storeFromDouble).
+    std::function<std::string(const std::string &)> load = [](const std::string &x) {
+      return x;
+    };
+    std::function<std::string(const std::string &)> store = load;
+    if (t.name == "f16" || t.name == "bf16" || t.name.starts_with("f8")) {
+      std::string fn = "ds::ew::" + t.name.lower();
+      std::string sat = t.name.starts_with("f8") ? ", true" : "";
+      load = [fn](const std::string &x) { return fn + "_load(" + x + ")"; };
+      store = [fn, sat](const std::string &x) { return fn + "_store(" + x + sat + ")"; };
+    }
+    std::string v = llvm::formatv("ds::ix::combine<{0}, {1}>({2}, {3})", code,
+                                  computeType(t.cls), load("acc"), load("upd"));
+    body = "return " + store(v) + ";";
   }
   return llvm::formatv("struct @KERNEL@_op {{\n"
                        "  using S = {0};\n"
-                       "  static DS_DEVICE void apply(S *acc, const S *upd) {{ {1} }\n"
+                       "  static DS_DEVICE S apply(S acc, S upd) {{ {1} }\n"
                        "};\n\n",
                        t.storage, body)
       .str();
@@ -473,7 +480,7 @@ llvm::Expected<GeneratedKernel> genScatterNd(const StepInfo &step) {
   std::string text;
   llvm::raw_string_ostream os(text);
   // Block size = ds::ix::kTupleTile (the shared tuple-offset tile).
-  os << kPrelude << *op << "DS_KERNEL_BOUNDS(@KERNEL@, " << kBlock << ") {\n";
+  os << kPrelude << *op << "DS_KERNEL(@KERNEL@) {\n";
   os << "  using S = @KERNEL@_op::S;\n";
   os << "  const int64_t n = " << od.product(0, 0, r) << ";\n";
   os << "  const int64_t tuples = " << od.product(1, 0, q - 1) << ";\n";
@@ -682,7 +689,7 @@ llvm::Expected<GeneratedKernel> genNonzero(const StepInfo &step) {
                          : std::string("in[i] != 0");
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << kPrelude << "DS_KERNEL_BOUNDS(@KERNEL@, " << kBlock << ") {\n";
+  os << kPrelude << "DS_KERNEL(@KERNEL@) {\n";
   os << dimArray(od, "dims", 0, 0, rank);
   os << "  const int64_t n = " << od.product(0, 0, rank) << ";\n";
   os << "  const int64_t count = " << od.dim(1, 1) << ";\n";

@@ -53,12 +53,23 @@ DS_DEVICE void copy_rows_as(const char *src, char *dst, int64_t rows, int64_t ro
                             F src_row) {
   const int64_t row_units = row_bytes / (int64_t)sizeof(U);
   const int64_t total = rows * row_units;
-  for (int64_t u = global_thread(); u < total; u += grid_threads()) {
-    const int64_t r = u / row_units, c = u - r * row_units;
+  auto move = [&](int64_t u, int64_t r, int64_t c) {
     const int64_t off = src_row(r);
     U v{};
     if (off >= 0) v = reinterpret_cast<const U *>(src + off)[c];
     reinterpret_cast<U *>(dst)[u] = v;
+  };
+  if (total < ((int64_t)1 << 32)) {  // 32-bit division, the usual case
+    const uint32_t ru = (uint32_t)row_units;
+    for (int64_t u = global_thread(); u < total; u += grid_threads()) {
+      const uint32_t r = (uint32_t)u / ru;
+      move(u, r, (uint32_t)u - r * ru);
+    }
+    return;
+  }
+  for (int64_t u = global_thread(); u < total; u += grid_threads()) {
+    const int64_t r = u / row_units;
+    move(u, r, u - r * row_units);
   }
 }
 

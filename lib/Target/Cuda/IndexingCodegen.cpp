@@ -257,11 +257,15 @@ llvm::Expected<GeneratedKernel> genGather(const StepInfo &step) {
   os << "  const " << *it << " *idx = static_cast<const " << *it << " *>(params.ptr[1]);\n";
   os << "  // Output row (o, j) is data row o * dim + indices[j].\n";
   os << "  ds::ix::copy_rows(params.ptr[0], params.ptr[2], outer * count, row_bytes,\n"
-        "                    [&](int64_t r) -> int64_t {\n"
-        "                      const int64_t o = r / count, j = r - o * count;\n"
-        "                      const int64_t v = ds::ix::norm_index(idx, j, dim);\n"
-        "                      return v < 0 ? int64_t(-1) : (o * dim + v) * row_bytes;\n"
-        "                    });\n";
+        "                    [&](int64_t r) -> int64_t {\n";
+  if (*axis == 0) // outer = 1: the row is the index (an embedding lookup)
+    os << "                      const int64_t v = ds::ix::norm_index(idx, r, dim);\n"
+          "                      return v < 0 ? int64_t(-1) : v * row_bytes;\n";
+  else
+    os << "                      const int64_t o = r / count, j = r - o * count;\n"
+          "                      const int64_t v = ds::ix::norm_index(idx, j, dim);\n"
+          "                      return v < 0 ? int64_t(-1) : (o * dim + v) * row_bytes;\n";
+  os << "                    });\n";
   os << "}\n";
   return finishKernel("gather", text, numelLaunch(2, perBlockFor(elem)));
 }

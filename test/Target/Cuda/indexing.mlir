@@ -24,7 +24,7 @@
 
 // GATHER: const int64_t dim = int64_t(100);
 // GATHER: const int64_t inner = int64_t(64);
-// GATHER: const int64_t count = params.dims[2] * params.dims[3];
+// GATHER: const int64_t count = ds::dim(params, 2) * ds::dim(params, 3);
 // GATHER: const int64_t row_bytes = inner * 2;
 // GATHER: ds::ix::copy_rows(params.ptr[0], params.ptr[2], outer * count, row_bytes,
 // GATHER-NEXT: [&](int64_t r) -> int64_t {
@@ -35,13 +35,13 @@
 // SCATTER-NEXT: using S = uint16_t;
 // SCATTER-NEXT: static DS_DEVICE S apply(S acc, S upd) { return ds::ew::bf16_store(ds::ix::combine<ds::ix::kAdd, float>(ds::ew::bf16_load(acc), ds::ew::bf16_load(upd))); }
 // SCATTER: DS_KERNEL([[K]])
-// SCATTER: const int64_t n = int64_t(8) * params.dims[0];
-// SCATTER: const int64_t tuples = params.dims[2];
+// SCATTER: const int64_t n = int64_t(8) * ds::dim(params, 0);
+// SCATTER: const int64_t tuples = ds::dim(params, 2);
 // SCATTER: const int64_t slice_len = int64_t(8);
 // SCATTER: ds::ix::scatter_nd<[[K]]_op, false, 1>(
 
-// NONZERO: const int64_t dims[2] = {params.dims[0], int64_t(3)};
-// NONZERO: const int64_t count = params.dims[3];
+// NONZERO: const int64_t dims[2] = {ds::dim(params, 0), int64_t(3)};
+// NONZERO: const int64_t count = ds::dim(params, 3);
 // NONZERO: ds::ix::nonzero<2>(dims, n, static_cast<int64_t *>(params.ptr[1]), count,
 // NONZERO-NEXT: [&](int64_t i) -> bool { return ds::ew::load_f16(in, i) != 0; });
 

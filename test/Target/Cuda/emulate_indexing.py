@@ -423,24 +423,62 @@ def set_attr(key, value):
     return lambda step, values: step["attrs"].__setitem__(key, value)
 
 
-def set_dtype(operand, dtype):
-    return lambda step, values: values[step["inputs"][operand]].__setitem__("dtype", dtype)
+def drop_attr(key):
+    return lambda step, values: step["attrs"].pop(key)
 
 
-def set_last_dim(operand, dim):
-    return lambda step, values: values[step["inputs"][operand]]["shape"].__setitem__(-1, dim)
+def operand(step, values, k):
+    """Operand k of a step (inputs then outputs) as its value record."""
+    return values[(step["inputs"] + step["outputs"])[k]]
 
 
+def set_dtype(k, dtype):
+    return lambda step, values: operand(step, values, k).__setitem__("dtype", dtype)
+
+
+def set_shape(k, shape):
+    return lambda step, values: operand(step, values, k).__setitem__("shape", shape)
+
+
+def set_last_dim(k, dim):
+    return lambda step, values: operand(step, values, k)["shape"].__setitem__(-1, dim)
+
+
+# Each message of IndexingCodegen.cpp, in full where it is literal.
+ERRORS = [
+    ("err_reduction", "scatter_elements", set_attr("reduction", "avg"),
+     "unknown reduction 'avg' (expected none, add, mul, max or min)"),
+    ("err_float_indices", "gather", set_dtype(1, "f32"),
+     "indices must be an integer tensor, got 'f32'"),
+    ("err_gather_axis", "gather", set_attr("axis", 7), "axis 7 is out of range for rank 2"),
+    ("err_gather_rank0", "gather", set_shape(0, []), "cannot gather from a rank-0 tensor"),
+    ("err_ge_rank", "gather_elements", set_shape(1, [3, 2, 1]),
+     "gather_elements needs data of rank >= 1 and indices of its rank, got [3,4] and [3,2,1]"),
+    ("err_gnd_dynamic_tuple", "gather_nd", set_last_dim(1, -1),
+     "gather_nd needs indices with a static last dim, got"),
+    ("err_gnd_tuple", "gather_nd", set_attr("batch_dims", 2),
+     "gather_nd: index tuples of length 2 with batch_dims 2 do not fit data"),
+    ("err_scatter_dtype", "scatter_elements", set_dtype(2, "f16"),
+     "updates (f16) and output (f32) must have the data's dtype (f32)"),
+    ("err_se_rank", "scatter_elements", set_shape(1, [3]),
+     "scatter_elements needs data of rank >= 1 and indices and updates of its rank, got"),
+    ("err_snd_dynamic_tuple", "scatter_nd", set_last_dim(1, -1),
+     "scatter_nd needs indices with a static last dim, got"),
+    ("err_snd_tuple", "scatter_nd", set_last_dim(1, 3),
+     "scatter_nd: index tuples of length 3 exceed data [5,4]"),
+    ("err_range_rank", "range", set_shape(3, [-1, 1]), "range output must have rank 1, got"),
+    ("err_fill_no_value", "fill", drop_attr("value"), "fill has no attribute 'value'"),
+    ("err_fill_value", "fill", set_attr("value", "pi"), "attribute 'value' is not a number"),
+    ("err_one_hot_values", "one_hot", set_dtype(2, "i8"),
+     "values (i8) must have the output's dtype (f32)"),
+    ("err_one_hot_rank", "one_hot", set_shape(3, [2, 4]),
+     "one_hot output [2,4] must have one dim more than indices [2,4]"),
+    ("err_eye_rank", "eye_like", set_shape(1, [-1]), "eye_like output must have rank 2, got"),
+    ("err_nonzero_output", "nonzero", set_dtype(1, "i32"),
+     "nonzero output must be a rank-2 i64 tensor, got i32"),
+]
 if not only:
-    generator_error("err_reduction", "scatter_elements", "scatter_elements",
-                    set_attr("reduction", "avg"), "unknown reduction 'avg'")
-    generator_error("err_float_indices", "gather", "gather", set_dtype(1, "f32"),
-                    "indices must be an integer tensor, got 'f32'")
-    generator_error("err_gather_axis", "gather", "gather", set_attr("axis", 7),
-                    "axis 7 is out of range")
-    generator_error("err_dynamic_tuple", "gather_nd", "gather_nd", set_last_dim(1, -1),
-                    "needs indices with a static last dim")
-    generator_error("err_fill_value", "fill", "fill", set_attr("value", "pi"),
-                    "attribute 'value' is not a number")
+    for name, kind, edit, fragment in ERRORS:
+        generator_error(name, kind, kind, edit, fragment)
 
 emucheck.report(problems, checked)

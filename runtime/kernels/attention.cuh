@@ -205,20 +205,16 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
     j_begin = s < 0 ? 0 : (s > d.kv_seq ? d.kv_seq : s);
   }
 
-  // This warp's rows and their positions / heads.
+  // This warp's rows: row wrow0 + r is query position pos[r] (32-bit: registers are the
+  // limit here), head kvh * group + (row - pos * group); rows past `row_end` are padding.
   const int64_t wrow0 = row0 + (int64_t)wqi * R;
-  int64_t pos[R], head[R];
-  bool live[R];
-  for (int r = 0; r < R; ++r) {
-    int64_t row = wrow0 + r;
-    live[r] = row < row0 + rows;
-    pos[r] = row / group;
-    head[r] = kvh * group + (row - pos[r] * group);
-  }
+  const int64_t row_end = row0 + rows;
+  int pos[R];
+  for (int r = 0; r < R; ++r) pos[r] = (int)((wrow0 + r) / group);
   const int64_t wi_first = wrow0 / group;
-  const int64_t w_last_row = wrow0 + R - 1 < row0 + rows - 1 ? wrow0 + R - 1 : row0 + rows - 1;
+  const int64_t w_last_row = wrow0 + R - 1 < row_end - 1 ? wrow0 + R - 1 : row_end - 1;
   const int64_t wi_last = w_last_row / group;
-  const bool warp_live = wrow0 < row0 + rows;
+  const bool warp_live = wrow0 < row_end;
 
   T m_run[R], l_run[R], acc[R][CV];
   for (int r = 0; r < R; ++r) {
@@ -229,12 +225,14 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
 
   const S *kbase = k + (b * d.kv_heads + kvh) * d.kv_seq * DK;
   const S *vbase = v + (b * d.kv_heads + kvh) * d.kv_seq * DV;
+#pragma unroll 1
   for (int64_t t0 = j_begin; t0 < j_end; t0 += KT) {
     const int valid = (int)(j_end - t0 < KT ? j_end - t0 : KT);
     sync_block();  // the previous tile is consumed (and the Q rows are written)
     stage_rows<S, T, DK>(ks, C::KSTRIDE, kbase + t0 * DK, KT, valid, tid, NW * 32);
     stage_rows<S, T, DV>(vs, DV, vbase + t0 * DV, KT, valid, tid, NW * 32);
     sync_block();
+#pragma unroll 1
     for (int sub = wki; sub < NSUB; sub += wk) {
       const int64_t s0 = t0 + (int64_t)sub * 32;
       // Warp-uniform skips: no key of the sub-tile exists or is visible to these rows.
@@ -253,11 +251,13 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
         for (int r = 0; r < R; ++r) s[r] += qw[r * DK + c] * kd;
       }
       for (int r = 0; r < R; ++r) {
+        const bool live = wrow0 + r < row_end;
         T x = s[r];
         if (C::SOFTCAP) x = softcap * tanh_c(x / softcap);
         if constexpr (C::MASK != kNoMask) {
-          if (key_ok && live[r]) {
-            int64_t mi = b * d.mask_stride[0] + head[r] * d.mask_stride[1] +
+          if (key_ok && live) {
+            int64_t head = kvh * group + (wrow0 + r - (int64_t)pos[r] * group);
+            int64_t mi = b * d.mask_stride[0] + head * d.mask_stride[1] +
                          pos[r] * d.mask_stride[2] + j * d.mask_stride[3];
             if constexpr (C::MASK == kBoolMask) {
               if (!mask[mi]) x = neg_inf<T>();
@@ -268,7 +268,7 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
         }
         if (C::CAUSAL && j > pos[r] + past) x = neg_inf<T>();
         if (C::WINDOW && j < pos[r] + past - window) x = neg_inf<T>();
-        if (!key_ok || !live[r]) x = neg_inf<T>();
+        if (!key_ok || !live) x = neg_inf<T>();
         // Online softmax update (as the cpu: skip while nothing is visible).
         T m_new = max_c(m_run[r], warp_max(x));
         T p = T(0);
@@ -303,9 +303,10 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
   if (wk == 1) {
     if (!warp_live) return;
     for (int r = 0; r < R; ++r) {
-      if (!live[r]) continue;
+      if (wrow0 + r >= row_end) continue;
       T inv = T(1) / l_run[r];
-      S *o = out + ((b * d.q_heads + head[r]) * d.q_seq + pos[r]) * DV;
+      int64_t head = kvh * group + (wrow0 + r - (int64_t)pos[r] * group);
+      S *o = out + ((b * d.q_heads + head) * d.q_seq + pos[r]) * DV;
       for (int c = 0; c < CV; ++c) {
         int col = c * 32 + lane;
         if (col < DV) store_c(o, col, l_run[r] == T(0) ? quiet_nan<T>() : acc[r][c] * inv);

@@ -350,6 +350,333 @@ DS_DEVICE void attention_simt(const void *q_ptr, const void *k_ptr, const void *
   }
 }
 
+
+// ---- tensor-core path (f16 / bf16) ---------------------------------------------------------
+//
+// FlashAttention-2 style with mma.m16n8k16: a warp owns 16 rows; per staged tile of
+// KT = 64 keys it computes S = Q K^T (fp32 accumulate; the scale is applied to S in f32),
+// masks, updates the running max / sum of its two rows per lane (gid, gid + 8), converts
+// P to the input type (the one rounding the SIMT path does not have) and accumulates
+// O += P V with the P fragments taken straight from the S accumulators. K, V and Q tiles
+// sit in shared memory as 16-bit values, rows padded by 8 elements (conflict-free
+// fragment loads). When all rows of a kv head fit in fewer warps (decode), WK warps split
+// each staged tile's keys and merge at the end as in the SIMT path.
+template <class S_, class M_, int DK_, int DV_, bool CAUSAL_, bool WINDOW_, bool SOFTCAP_,
+          int MASK_>
+struct MmaConfig {
+  using S = S_;
+  using M = M_;
+  static constexpr int DK = DK_, DV = DV_, NW = 4, KT = 64;
+  static constexpr bool CAUSAL = CAUSAL_, WINDOW = WINDOW_, SOFTCAP = SOFTCAP_;
+  static constexpr int MASK = MASK_;
+  static constexpr int KS = DK + 8, VS = DV + 8;  // shared row strides (elements)
+  static constexpr int64_t KV_BYTES = (int64_t)KT * (KS + VS) * 2;
+  static constexpr int64_t MERGE_BYTES = (int64_t)NW * 16 * (DV + 2) * 4;
+  static constexpr int64_t REGION = KV_BYTES > MERGE_BYTES ? KV_BYTES : MERGE_BYTES;
+  static constexpr int64_t SHARED_BYTES = REGION + (int64_t)NW * 16 * KS * 2;
+};
+
+DS_DEVICE void mma_16816(float d[4], const uint32_t a[4], const uint32_t b[2], f16) {
+  mma_m16n8k16_f16(d, a, b, d);
+}
+DS_DEVICE void mma_16816(float d[4], const uint32_t a[4], const uint32_t b[2], bf16) {
+  mma_m16n8k16_bf16(d, a, b, d);
+}
+DS_DEVICE uint16_t bits_of(float v, f16) { return float_to_f16(v).bits; }
+DS_DEVICE uint16_t bits_of(float v, bf16) { return float_to_bf16(v).bits; }
+DS_DEVICE uint32_t lds32(const uint16_t *p) { return *reinterpret_cast<const uint32_t *>(p); }
+
+// Rows [0, rows) of `width` 16-bit elements (rows >= valid: zeros) into shared memory with
+// row stride `stride`; 16-byte copies when the rows allow them and src is aligned.
+template <int width>
+DS_DEVICE void stage_bits(uint16_t *dst, int stride, const uint16_t *src, int rows, int valid,
+                          int tid, int nthreads) {
+  const bool vec = width % 8 == 0 && reinterpret_cast<unsigned long long>(src) % 16 == 0;
+  if (vec) {
+    struct alignas(16) Pack {
+      uint32_t w[4];
+    };
+    constexpr int per_row = width / 8;
+    for (int e = tid; e < rows * per_row; e += nthreads) {
+      int r = e / per_row, c = (e - r * per_row) * 8;
+      Pack p = {{0, 0, 0, 0}};
+      if (r < valid) p = *reinterpret_cast<const Pack *>(src + (int64_t)r * width + c);
+      uint32_t *o = reinterpret_cast<uint32_t *>(dst + (int64_t)r * stride + c);
+      for (int k = 0; k < 4; ++k) o[k] = p.w[k];
+    }
+  } else {
+    for (int e = tid; e < rows * width; e += nthreads) {
+      int r = e / width, c = e - r * width;
+      dst[(int64_t)r * stride + c] = r < valid ? src[(int64_t)r * width + c] : (uint16_t)0;
+    }
+  }
+}
+
+template <class C, int WK>
+DS_DEVICE void attention_mma_body(const uint16_t *q, const uint16_t *k, const uint16_t *v,
+                                  const typename C::M *mask, typename C::S *out, const Dims &d,
+                                  float scale, int64_t window, float softcap, int64_t row0,
+                                  int64_t rows, int64_t b, int64_t kvh) {
+  using S = typename C::S;
+  constexpr int DK = C::DK, DV = C::DV, NW = C::NW, KT = C::KT, KS = C::KS, VS = C::VS;
+  constexpr int WQ = NW / WK;
+  constexpr int NT = KT / 8 / WK;  // n-tiles of 8 keys per warp and staged tile (even)
+  constexpr int DN = DV / 8;       // n-tiles of the output
+  const int64_t group = d.q_heads / d.kv_heads;
+  const int64_t past = d.kv_seq - d.q_seq;
+  const int tid = (int)thread_linear(), lane = (int)lane_id(), warp = (int)warp_id();
+  const int wqi = warp / WK, wki = warp - wqi * WK;
+  const int gid = lane >> 2, tig = lane & 3;
+
+  unsigned char *smem = dynamic_shared<unsigned char>();
+  uint16_t *ks = reinterpret_cast<uint16_t *>(smem);
+  uint16_t *vs = ks + KT * KS;
+  uint16_t *qs = reinterpret_cast<uint16_t *>(smem + C::REGION);
+
+  // Query rows of the tile (unscaled: the scale multiplies S in f32).
+  for (int e = tid; e < WQ * 16 * DK; e += NW * 32) {
+    int r = e / DK, c = e - r * DK;
+    uint16_t val = 0;
+    if (r < rows) {
+      int64_t row = row0 + r, i = row / group, h = kvh * group + (row - i * group);
+      val = q[((b * d.q_heads + h) * d.q_seq + i) * DK + c];
+    }
+    qs[r * KS + c] = val;
+  }
+
+  const int64_t i_first = row0 / group, i_last = (row0 + rows - 1) / group;
+  int64_t j_begin = 0, j_end = d.kv_seq;
+  if (C::CAUSAL) {
+    int64_t e = i_last + past + 1;
+    j_end = e < 0 ? 0 : (e > d.kv_seq ? d.kv_seq : e);
+  }
+  if (C::WINDOW) {
+    int64_t s0 = i_first + past - window;
+    j_begin = s0 < 0 ? 0 : (s0 > d.kv_seq ? d.kv_seq : s0);
+  }
+
+  // This lane's two rows: wrow0 + gid and wrow0 + gid + 8.
+  const int64_t wrow0 = row0 + (int64_t)wqi * 16, row_end = row0 + rows;
+  const bool warp_live = wrow0 < row_end;
+  int64_t prow[2], ppos[2], phead[2];
+  bool plive[2];
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    prow[h] = wrow0 + gid + 8 * h;
+    plive[h] = prow[h] < row_end;
+    ppos[h] = prow[h] / group;
+    phead[h] = kvh * group + (prow[h] - ppos[h] * group);
+  }
+  const int64_t wi_first = wrow0 / group;
+  const int64_t wi_last = ((wrow0 + 15 < row_end - 1) ? wrow0 + 15 : row_end - 1) / group;
+
+  float m_run[2] = {neg_inf<float>(), neg_inf<float>()}, l_run[2] = {0.f, 0.f};
+  float o[DN][4];
+#pragma unroll
+  for (int n = 0; n < DN; ++n)
+#pragma unroll
+    for (int i = 0; i < 4; ++i) o[n][i] = 0.f;
+
+  const uint16_t *kbase = k + (b * d.kv_heads + kvh) * d.kv_seq * DK;
+  const uint16_t *vbase = v + (b * d.kv_heads + kvh) * d.kv_seq * DV;
+  const uint16_t *qw = qs + wqi * 16 * KS;
+#pragma unroll 1
+  for (int64_t t0 = j_begin; t0 < j_end; t0 += KT) {
+    const int valid = (int)(j_end - t0 < KT ? j_end - t0 : KT);
+    sync_block();
+    stage_bits<DK>(ks, KS, kbase + t0 * DK, KT, valid, tid, NW * 32);
+    stage_bits<DV>(vs, VS, vbase + t0 * DV, KT, valid, tid, NW * 32);
+    sync_block();
+    const int kw = wki * (KT / WK);  // this warp's first key in the tile
+    const int64_t s0 = t0 + kw;
+    if (!warp_live || s0 >= j_end) continue;
+    if (C::CAUSAL && s0 > wi_last + past) continue;
+    if (C::WINDOW && s0 + KT / WK - 1 < wi_first + past - window) continue;
+
+    float sc[NT][4];
+#pragma unroll
+    for (int n = 0; n < NT; ++n)
+#pragma unroll
+      for (int i = 0; i < 4; ++i) sc[n][i] = 0.f;
+#pragma unroll 2
+    for (int kk = 0; kk < DK / 16; ++kk) {
+      uint32_t a[4];
+      const uint16_t *qa = qw + kk * 16 + tig * 2;
+      a[0] = lds32(qa + gid * KS);
+      a[1] = lds32(qa + (gid + 8) * KS);
+      a[2] = lds32(qa + gid * KS + 8);
+      a[3] = lds32(qa + (gid + 8) * KS + 8);
+#pragma unroll
+      for (int n = 0; n < NT; ++n) {
+        const uint16_t *kb = ks + (kw + n * 8 + gid) * KS + kk * 16 + tig * 2;
+        uint32_t bf[2] = {lds32(kb), lds32(kb + 8)};
+        mma_16816(sc[n], a, bf, S());
+      }
+    }
+    // Scores: scale, softcap, mask, causal, window; the row max of this tile.
+    float mx[2] = {neg_inf<float>(), neg_inf<float>()};
+#pragma unroll
+    for (int n = 0; n < NT; ++n)
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int h = i >> 1;
+        const int64_t j = s0 + n * 8 + tig * 2 + (i & 1);
+        float x = sc[n][i] * scale;
+        if (C::SOFTCAP) x = softcap * tanh_c(x / softcap);
+        const bool ok = j < j_end && plive[h];
+        if constexpr (C::MASK != kNoMask) {
+          if (ok) {
+            int64_t mi = b * d.mask_stride[0] + phead[h] * d.mask_stride[1] +
+                         ppos[h] * d.mask_stride[2] + j * d.mask_stride[3];
+            if constexpr (C::MASK == kBoolMask) {
+              if (!mask[mi]) x = neg_inf<float>();
+            } else {
+              x += (float)to_c(mask[mi]);
+            }
+          }
+        }
+        if (C::CAUSAL && j > ppos[h] + past) x = neg_inf<float>();
+        if (C::WINDOW && j < ppos[h] + past - window) x = neg_inf<float>();
+        if (!ok) x = neg_inf<float>();
+        sc[n][i] = x;
+        mx[h] = max_c(mx[h], x);
+      }
+    float alpha[2];
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      mx[h] = max_c(mx[h], shfl_xor(mx[h], 1));
+      mx[h] = max_c(mx[h], shfl_xor(mx[h], 2));
+      float m_new = max_c(m_run[h], mx[h]);
+      // Nothing visible yet: weights 0, state unchanged (the cpu skips the block).
+      alpha[h] = m_new == neg_inf<float>() ? 1.f : exp_c(m_run[h] - m_new);
+      mx[h] = m_new;
+      m_run[h] = m_new;
+    }
+    float psum[2] = {0.f, 0.f};
+#pragma unroll
+    for (int n = 0; n < NT; ++n)
+#pragma unroll
+      for (int i = 0; i < 4; ++i) {
+        const int h = i >> 1;
+        float p = mx[h] == neg_inf<float>() ? 0.f : exp_c(sc[n][i] - mx[h]);
+        sc[n][i] = p;
+        psum[h] += p;
+      }
+#pragma unroll
+    for (int h = 0; h < 2; ++h) l_run[h] = l_run[h] * alpha[h] + psum[h];  // lane-partial
+#pragma unroll
+    for (int n = 0; n < DN; ++n) {
+      o[n][0] *= alpha[0], o[n][1] *= alpha[0];
+      o[n][2] *= alpha[1], o[n][3] *= alpha[1];
+    }
+    // O += P V: the S accumulators of n-tiles 2kk and 2kk + 1 are the A fragment.
+#pragma unroll
+    for (int kk = 0; kk < NT / 2; ++kk) {
+      uint32_t a[4];
+      a[0] = pack2(bits_of(sc[2 * kk][0], S()), bits_of(sc[2 * kk][1], S()));
+      a[1] = pack2(bits_of(sc[2 * kk][2], S()), bits_of(sc[2 * kk][3], S()));
+      a[2] = pack2(bits_of(sc[2 * kk + 1][0], S()), bits_of(sc[2 * kk + 1][1], S()));
+      a[3] = pack2(bits_of(sc[2 * kk + 1][2], S()), bits_of(sc[2 * kk + 1][3], S()));
+      const uint16_t *vb = vs + (kw + kk * 16 + tig * 2) * VS + gid;
+#pragma unroll
+      for (int n = 0; n < DN; ++n) {
+        const uint16_t *vn = vb + n * 8;
+        uint32_t bf[2] = {pack2(vn[0], vn[VS]), pack2(vn[8 * VS], vn[9 * VS])};
+        mma_16816(o[n], a, bf, S());
+      }
+    }
+  }
+  // Row sums: the four lanes of a row hold partial sums.
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    l_run[h] += shfl_xor(l_run[h], 1);
+    l_run[h] += shfl_xor(l_run[h], 2);
+  }
+
+  if (WK == 1) {
+    if (!warp_live) return;
+#pragma unroll
+    for (int h = 0; h < 2; ++h) {
+      if (!plive[h]) continue;
+      float inv = 1.f / l_run[h];
+      S *orow = out + ((b * d.q_heads + phead[h]) * d.q_seq + ppos[h]) * DV;
+#pragma unroll
+      for (int n = 0; n < DN; ++n)
+#pragma unroll
+        for (int e = 0; e < 2; ++e) {
+          float val = l_run[h] == 0.f ? quiet_nan<float>() : o[n][2 * h + e] * inv;
+          store_c(orow, n * 8 + tig * 2 + e, val);
+        }
+    }
+    return;
+  }
+  // Key-split warps: merge through shared memory (row-major [warp][16][DV + 2]).
+  sync_block();
+  float *mg = reinterpret_cast<float *>(smem);
+  float *mine = mg + (int64_t)warp * 16 * (DV + 2);
+#pragma unroll
+  for (int h = 0; h < 2; ++h) {
+    float *rowp = mine + (gid + 8 * h) * (DV + 2);
+#pragma unroll
+    for (int n = 0; n < DN; ++n)
+#pragma unroll
+      for (int e = 0; e < 2; ++e) rowp[n * 8 + tig * 2 + e] = o[n][2 * h + e];
+    if (tig == 0) {
+      rowp[DV] = m_run[h];
+      rowp[DV + 1] = l_run[h];
+    }
+  }
+  sync_block();
+  for (int e = tid; e < rows * DV; e += NW * 32) {
+    int rr = e / DV, col = e - rr * DV;
+    int wqr = rr / 16, r = rr - wqr * 16;
+    float m_all = neg_inf<float>();
+    for (int w = 0; w < WK; ++w)
+      m_all = max_c(m_all, mg[((int64_t)(wqr * WK + w) * 16 + r) * (DV + 2) + DV]);
+    float l_all = 0.f, o_all = 0.f;
+    if (!(m_all == neg_inf<float>())) {
+      for (int w = 0; w < WK; ++w) {
+        const float *src = mg + ((int64_t)(wqr * WK + w) * 16 + r) * (DV + 2);
+        float f = exp_c(src[DV] - m_all);
+        l_all += src[DV + 1] * f;
+        o_all += src[col] * f;
+      }
+    }
+    int64_t row = row0 + rr, i = row / group, h = kvh * group + (row - i * group);
+    S *orow = out + ((b * d.q_heads + h) * d.q_seq + i) * DV;
+    store_c(orow, col, l_all == 0.f ? quiet_nan<float>() : o_all * (1.f / l_all));
+  }
+}
+
+// Grid: "tiles" B x Hq x ceil(Sq / 64) (at least the ceil(rows / 64) blocks a kv head needs).
+template <class C>
+DS_DEVICE void attention_mma(const void *q_ptr, const void *k_ptr, const void *v_ptr,
+                             const void *mask_ptr, void *out_ptr, const Dims &d, float scale,
+                             int64_t window, float softcap) {
+  const int64_t group = d.q_heads / d.kv_heads;
+  const int64_t rows_total = group * d.q_seq;
+  const int wk = rows_total <= 16 ? 4 : rows_total <= 32 ? 2 : 1;
+  const int64_t tile_rows = (int64_t)(C::NW / wk) * 16;
+  const int64_t grid_tiles = group * ((d.q_seq + 63) / 64);
+  const int64_t blk = block_idx_x();
+  const int64_t bk = blk / grid_tiles, tile = blk - bk * grid_tiles;
+  const int64_t row0 = tile * tile_rows;
+  if (row0 >= rows_total) return;
+  const int64_t b = bk / d.kv_heads, kvh = bk - b * d.kv_heads;
+  const int64_t rows = rows_total - row0 < tile_rows ? rows_total - row0 : tile_rows;
+  const uint16_t *q = static_cast<const uint16_t *>(q_ptr);
+  const uint16_t *k = static_cast<const uint16_t *>(k_ptr);
+  const uint16_t *v = static_cast<const uint16_t *>(v_ptr);
+  const typename C::M *mask = static_cast<const typename C::M *>(mask_ptr);
+  typename C::S *out = static_cast<typename C::S *>(out_ptr);
+  if (wk == 4)
+    attention_mma_body<C, 4>(q, k, v, mask, out, d, scale, window, softcap, row0, rows, b, kvh);
+  else if (wk == 2)
+    attention_mma_body<C, 2>(q, k, v, mask, out, d, scale, window, softcap, row0, rows, b, kvh);
+  else
+    attention_mma_body<C, 1>(q, k, v, mask, out, d, scale, window, softcap, row0, rows, b, kvh);
+}
+
 }  // namespace attn
 }  // namespace ds
 

@@ -65,6 +65,17 @@ int64_t attentionShared(int nsub, int64_t dk, int64_t dv, int64_t elem) {
          elem;
 }
 
+// The tensor-core path (attention.cuh MmaConfig): 4 warps of 16 rows, 64-key tiles of
+// 16-bit K and V plus the Q rows in shared memory, rows padded by 8 elements; the output
+// accumulator takes dv / 2 registers per lane, so wider values go SIMT.
+constexpr int kMmaRows = 64;
+constexpr int64_t kMmaMaxDv = 128;
+int64_t mmaShared(int64_t dk, int64_t dv) {
+  int64_t kv = 64 * ((dk + 8) + (dv + 8)) * 2;
+  int64_t merge = int64_t(kWarps) * 16 * (dv + 2) * 4;
+  return (kv > merge ? kv : merge) + int64_t(kWarps) * 16 * (dk + 8) * 2;
+}
+
 } // namespace
 
 llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateAttentionKernel(const StepInfo &step) {
@@ -141,19 +152,28 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateAttentionKernel(const St
 
   bool f64 = q.dtype == "f64";
   Cls cls = f64 ? Cls::F64 : Cls::F32;
+  // f16 / bf16 with head dims the mma tiles divide: tensor cores (attention_mma); the
+  // rest: SIMT in f32 / f64 (attention_simt).
+  bool mma = (q.dtype == "f16" || q.dtype == "bf16") && dk % 16 == 0 && dv % 8 == 0 &&
+             dv <= kMmaMaxDv;
   int64_t elem = f64 ? 8 : 4;
   int nsub = 0;
-  for (int n : {4, 2, 1})
-    if (attentionShared(n, dk, dv, elem) <= kSharedTarget) {
-      nsub = n;
-      break;
-    }
-  if (!nsub && attentionShared(1, dk, dv, elem) <= kSharedMax)
-    nsub = 1;
-  if (!nsub)
-    return beyondLimits("head dims " + llvm::Twine(dk) + " and " + llvm::Twine(dv) +
-                        " need more shared memory than a block has");
-  int64_t shared = attentionShared(nsub, dk, dv, elem);
+  int64_t shared = 0;
+  if (mma) {
+    shared = mmaShared(dk, dv);
+  } else {
+    for (int n : {4, 2, 1})
+      if (attentionShared(n, dk, dv, elem) <= kSharedTarget) {
+        nsub = n;
+        break;
+      }
+    if (!nsub && attentionShared(1, dk, dv, elem) <= kSharedMax)
+      nsub = 1;
+    if (!nsub)
+      return beyondLimits("head dims " + llvm::Twine(dk) + " and " + llvm::Twine(dv) +
+                          " need more shared memory than a block has");
+    shared = attentionShared(nsub, dk, dv, elem);
+  }
 
   size_t maskIndex = 3, outIndex = step.inputs.size();
   std::string text;
@@ -182,13 +202,20 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateAttentionKernel(const St
   } else {
     os << "  d.mask_stride[0] = d.mask_stride[1] = d.mask_stride[2] = d.mask_stride[3] = 0;\n";
   }
-  os << llvm::formatv("  using C = ds::attn::Config<{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, "
-                      "{8}, {9}, {10}, {11}>;\n",
-                      *storage, computeType(cls), maskType, dk, dv, kWarps, kRows, nsub,
-                      causal.value_or(false) ? "true" : "false", window ? "true" : "false",
-                      softcap ? "true" : "false", maskKind);
+  if (mma)
+    os << llvm::formatv("  using C = ds::attn::MmaConfig<{0}, {1}, {2}, {3}, {4}, {5}, {6}, "
+                        "{7}>;\n",
+                        *storage, maskType, dk, dv, causal.value_or(false) ? "true" : "false",
+                        window ? "true" : "false", softcap ? "true" : "false", maskKind);
+  else
+    os << llvm::formatv("  using C = ds::attn::Config<{0}, {1}, {2}, {3}, {4}, {5}, {6}, {7}, "
+                        "{8}, {9}, {10}, {11}>;\n",
+                        *storage, computeType(cls), maskType, dk, dv, kWarps, kRows, nsub,
+                        causal.value_or(false) ? "true" : "false", window ? "true" : "false",
+                        softcap ? "true" : "false", maskKind);
   os << "  static_assert(C::SHARED_BYTES == " << shared << ", \"launch shared_bytes\");\n";
-  os << "  ds::attn::attention_simt<C>(params.ptr[0], params.ptr[1], params.ptr[2], "
+  os << "  ds::attn::attention_" << (mma ? "mma" : "simt")
+     << "<C>(params.ptr[0], params.ptr[1], params.ptr[2], "
      << (hasMask ? "params.ptr[" + std::to_string(maskIndex) + "]" : std::string("nullptr"))
      << ", params.ptr[" << outIndex << "], d, " << floatLiteral(*scale, cls) << ", "
      << intLiteral(window.value_or(0)) << ", " << floatLiteral(softcap.value_or(1.0), cls)
@@ -198,7 +225,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateAttentionKernel(const St
   launch.block = {kWarps * 32, 1, 1};
   launch.sharedBytes = shared;
   // batch x q heads x ceil(Sq / (NW * R)) blocks (see attention.cuh).
-  launch.tiles = {{0, 0, 2, 1}, {0, 2, 3, kWarps * kRows}};
+  launch.tiles = {{0, 0, 2, 1}, {0, 2, 3, mma ? kMmaRows : kWarps * kRows}};
   return finishKernel("attention", text, launch);
 }
 

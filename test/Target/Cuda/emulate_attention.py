@@ -235,4 +235,45 @@ rope("rope_dyn", 2, 4, 7, 64, dynamic=("b", "s"), runs=[(1, 1), (3, 33), (1, 0)]
 rope("rope_dyn_pos", 1, 2, 7, 32, dtype="f16", table="pos", positions=("i64", ["b", "s"]),
      dynamic=("s",), runs=[(1, 1), (1, 20)])
 
+# ---- ONNX forms that import to single attention / rope steps -----------------------------------
+from onnx import TensorProto, helper  # noqa: E402
+
+ONNX_T = {"f32": TensorProto.FLOAT, "f16": TensorProto.FLOAT16, "bf16": TensorProto.BFLOAT16}
+
+
+def onnx_case(name, nodes, ins, outs, inputs, dtype, kind):
+    global cases
+    if only and name not in only:
+        return
+    cases += 1
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info(n, t, sh) for n, t, sh in ins],
+                              [helper.make_tensor_value_info(n, t, sh) for n, t, sh in outs])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
+    rtol, atol = TOL[kind][dtype]
+    failures.extend(emucheck.check(model, inputs, os.path.join(out, name), kinds={kind},
+                                   rtol=rtol, atol=atol, name=name))
+
+
+for dt in ("f32", "f16"):
+    T = ONNX_T[dt]
+    # ai.onnx Attention, 4-D GQA, causal with equal lengths (the `causal` attribute), a
+    # boolean [Sq, Skv] mask broadcast; symbolic batch.
+    q, k, v = arr([2, 4, 9, 16], dt, -2, 2), arr([2, 2, 9, 16], dt, -2, 2), arr([2, 2, 9, 16], dt)
+    m = rng.uniform(size=[9, 9]) < 0.8
+    onnx_case(f"onnx_attention_gqa_{dt}",
+              [helper.make_node("Attention", ["q", "k", "v", "m"], ["y"], is_causal=1)],
+              [("q", T, ["b", 4, 9, 16]), ("k", T, ["b", 2, 9, 16]), ("v", T, ["b", 2, 9, 16]),
+               ("m", TensorProto.BOOL, [9, 9])],
+              [("y", T, ["b", 4, 9, 16])], {"q": q, "k": k, "v": v, "m": m}, dt, "attention")
+    # ai.onnx RotaryEmbedding, 4-D input with position_ids into a [P, R/2] table.
+    x = arr([2, 3, 7, 32], dt, -3, 3)
+    ang = rng.uniform(0, 6.3, size=[20, 16])
+    onnx_case(f"onnx_rotary_{dt}",
+              [helper.make_node("RotaryEmbedding", ["x", "c", "n", "p"], ["y"], interleaved=1)],
+              [("x", T, [2, 3, "s", 32]), ("c", T, [20, 16]), ("n", T, [20, 16]),
+               ("p", TensorProto.INT64, [2, "s"])],
+              [("y", T, [2, 3, "s", 32])],
+              {"x": x, "c": np.cos(ang).astype(NP_DTYPES[dt]), "n": np.sin(ang).astype(NP_DTYPES[dt]),
+               "p": rng.integers(0, 20, size=[2, 7]).astype(np.int64)}, dt, "rope")
+
 emucheck.report(failures, cases)

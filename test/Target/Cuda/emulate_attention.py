@@ -17,6 +17,7 @@
 # that sees no key, an out-of-table position) must match NaN.
 # RUN: rm -rf %t && mkdir -p %t
 # RUN: %python %s %t
+import concurrent.futures
 import json
 import os
 import sys
@@ -52,6 +53,10 @@ def arr(shape, dtype, lo=-1.0, hi=1.0):
 
 
 failures, cases = [], 0
+# Cases run in parallel (each is compile + two ds-run processes); inputs are drawn in
+# the main thread, so the data do not depend on the schedule.
+pool = concurrent.futures.ThreadPoolExecutor(max_workers=3)
+jobs = []
 
 
 def run_case(name, text, inputs, dtype, kind):
@@ -59,6 +64,10 @@ def run_case(name, text, inputs, dtype, kind):
     if only and name not in only:
         return
     cases += 1
+    jobs.append(pool.submit(run_case_now, name, text, inputs, dtype, kind))
+
+
+def run_case_now(name, text, inputs, dtype, kind):
     work = os.path.join(out, name)
     os.makedirs(work)
     src = os.path.join(work, "p.mlir")
@@ -250,8 +259,9 @@ def onnx_case(name, nodes, ins, outs, inputs, dtype, kind):
                               [helper.make_tensor_value_info(n, t, sh) for n, t, sh in outs])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)])
     rtol, atol = TOL[kind][dtype]
-    failures.extend(emucheck.check(model, inputs, os.path.join(out, name), kinds={kind},
-                                   rtol=rtol, atol=atol, name=name))
+    jobs.append(pool.submit(lambda: failures.extend(
+        emucheck.check(model, inputs, os.path.join(out, name), kinds={kind}, rtol=rtol,
+                       atol=atol, name=name))))
 
 
 for dt in ("f32", "f16"):
@@ -276,4 +286,6 @@ for dt in ("f32", "f16"):
               {"x": x, "c": np.cos(ang).astype(NP_DTYPES[dt]), "n": np.sin(ang).astype(NP_DTYPES[dt]),
                "p": rng.integers(0, 20, size=[2, 7]).astype(np.int64)}, dt, "rope")
 
+for job in jobs:
+    job.result()
 emucheck.report(failures, cases)

@@ -92,6 +92,7 @@ private:
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step), generateRopeKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

@@ -267,4 +267,133 @@ mlir_case("wide_ks1", E=4, H=2048, I=1024, top_k=2, tokens=2, dtype="bf16", shar
 mlir_case("chunked_inter", E=2, H=16, I=4104, top_k=1, tokens=3, dtype="bf16",
           kernel_checks=["IC = 4096"])
 
+
+
+# ---- generator errors (ds-opt --emit=cuda-kernels on an edited steps.json) ----------------
+def error_cases():
+    global checked
+    import subprocess
+    mlir_case("errors_base", E=8, H=16, I=8, top_k=2, tokens=3)
+    base = os.path.join(out, "errors_base", "m.dsb", "steps.json")
+    if not os.path.exists(base):
+        return
+    cases = [
+        ("top_k", {"top_k": 0}, "top_k 0 must be in [1, num_experts 8]"),
+        ("top_k_groups", {"top_k": 3, "n_group": 4, "topk_group": 1},
+         "top_k 3 exceeds the experts of the kept groups"),
+        ("n_group", {"n_group": 3}, "n_group 3 must be positive and divide num_experts 8"),
+        ("topk_group", {"n_group": 2, "topk_group": 3}, "topk_group 3 must be in [1, n_group 2]"),
+        ("gating", {"gating": "relu"}, "gating must be 'softmax' or 'sigmoid', got 'relu'"),
+        ("group_score", {"group_score": "mean"}, "group_score must be 'max' or 'top2_sum'"),
+        ("top2_per_group", {"n_group": 8, "topk_group": 2, "group_score": "top2_sum"},
+         "group score top2_sum needs at least 2 experts per group"),
+        ("activation", {"activation": "tanh"}, "activation must be silu, gelu, gelu_tanh or "
+         "relu, got 'tanh'"),
+        ("dynamic_weights", None, "the moe kernel needs static weight shapes; gate weight is "
+         "[?,16,8]"),
+    ]
+    for name, attrs, message in cases:
+        steps = json.load(open(base))
+        step = next(st for st in steps["steps"] if st["kind"] == "moe")
+        if attrs is None:
+            gate = step["inputs"][2]
+            next(v for v in steps["values"] if v["id"] == gate)["shape"][0] = -1
+        else:
+            step["attrs"].update(attrs)
+        work = os.path.join(out, "errors_" + name)
+        os.makedirs(work)
+        path = os.path.join(work, "steps.json")
+        json.dump(steps, open(path, "w"))
+        r = subprocess.run([emucheck.DS_OPT, "--emit=cuda-kernels", path, "-o",
+                            os.path.join(work, "k")], capture_output=True, text=True)
+        if r.returncode == 0 or message not in r.stderr:
+            problems.append(f"errors {name}: expected a failure with '{message}', got "
+                            f"exit {r.returncode}: {r.stderr.strip()}")
+        checked += 1
+
+
+# ---- nvcc: DeepSeek-V3 / V2-Lite sized kernels and the odd layouts compile for sm_80 and
+# sm_90a without spills (when the toolkit is here; no GPU needed) ---------------------------
+def big_kernel(name, text):
+    work = os.path.join(out, name)
+    os.makedirs(work)
+    src = os.path.join(work, "m.mlir")
+    open(src, "w").write(text)
+    try:
+        bundle = emucheck.compile_bundle(src, work, "m")
+    except RuntimeError as e:
+        problems.append(f"{name}: {e}")
+        return None
+    return os.path.join(bundle, "kernels")
+
+
+def moe_func(hidden, experts, gate, up, down, extra_types, extra_ops, attrs, head):
+    x = f"tensor<?x{hidden}xbf16>"
+    types = [x, f"tensor<?x{experts}xf32>", gate] + ([up] if up else []) + [down] + extra_types
+    args = ", ".join(f"%a{i}: {t}" for i, t in enumerate(types))
+    ops = f"%a0, %a1 gate(%a2)" + (" up(%a3)" if up else "")
+    ops += f" down(%a{4 if up else 3})"
+    ops += extra_ops
+    return (f"func.func @main({args}) -> {x} {{\n  %y = ds.moe {head} {ops} {{{attrs}}} : "
+            f"({', '.join(types)}) -> {x}\n  return %y : {x}\n}}\n")
+
+
+def nvcc_check():
+    global checked
+    import re
+    import shutil
+    import subprocess
+    nvcc = shutil.which("nvcc") or ("/usr/local/cuda/bin/nvcc"
+                                    if os.path.exists("/usr/local/cuda/bin/nvcc") else None)
+    if not nvcc:
+        print("nvcc not found: compile check skipped")
+        return
+    v3 = moe_func(7168, 256, "tensor<256x7168x2048xbf16>", "tensor<256x7168x2048xbf16>",
+                  "tensor<256x2048x7168xbf16>",
+                  ["tensor<256xf32>", "tensor<7168x2048xbf16>", "tensor<7168x2048xbf16>",
+                   "tensor<2048x7168xbf16>"], " bias(%a5) shared(%a6, %a7, %a8)",
+                  "top_k = 8 : i64, n_group = 8 : i64, topk_group = 4 : i64, norm_topk_prob, "
+                  "routed_scaling_factor = 2.5 : f32", "sigmoid group_score top2_sum")
+    v2 = moe_func(2048, 64, "tensor<64x2048x2816xbf16>", None, "tensor<64x1408x2048xbf16>",
+                  ["tensor<2048x2816xbf16>", "tensor<2048x2816xbf16>",
+                   "tensor<2816x2048xbf16>"], " shared(%a4, %a5, %a6)", "top_k = 6 : i64",
+                  "softmax")
+    dirs = [big_kernel("nvcc_v3", v3), big_kernel("nvcc_v2_lite", v2)]
+    dirs += [os.path.join(out, n, "m.dsb", "kernels") for n in
+             ("scalar_path", "chunked_inter")]
+    sources = []
+    for d in dirs:
+        if d and os.path.isdir(d):
+            sources += [os.path.join(d, f) for f in sorted(os.listdir(d))
+                        if f.startswith("ds_moe_") and f.endswith(".cu")]
+    if not sources:
+        return
+    tu = os.path.join(out, "nvcc_all.cu")  # one translation unit: names are distinct
+    open(tu, "w").write("".join(open(f).read() for f in sources))
+    for arch in ("sm_80", "sm_90a"):
+        r = subprocess.run([nvcc, "-std=c++17", f"-arch={arch}", "-cubin", "-Xptxas", "-v",
+                            "-I", os.path.dirname(sources[0]), tu, "-o",
+                            os.path.join(out, f"moe_{arch}.cubin")],
+                           capture_output=True, text=True)
+        log = r.stdout + r.stderr
+        entries = re.findall(r"Compiling entry function '(\w+)'", log)
+        spills = re.findall(r"(\d+) bytes spill stores, (\d+) bytes spill loads", log)
+        regs = re.findall(r"Used (\d+) registers", log)
+        if r.returncode != 0:
+            problems.append(f"nvcc {arch} failed:\n{log}")
+        elif len(entries) != len(sources) or any(a != "0" or b != "0" for a, b in spills):
+            problems.append(f"nvcc {arch}: {len(entries)} of {len(sources)} kernels, "
+                            f"spills {spills}")
+        else:
+            print(f"nvcc {arch}: {len(entries)} kernels, registers {regs}, no spills")
+        checked += 1
+
+
+if not only:
+    nvcc_check()
+
+if not only or any(n.startswith("errors") for n in only):
+    only = [n for n in only if n != "errors"]
+    error_cases()
+
 emucheck.report(problems, checked)

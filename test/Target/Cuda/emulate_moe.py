@@ -213,7 +213,7 @@ def onnx_case(name, *, E, H, I, k, tokens, normalize=0, fusion=0, dtype="f32", r
 onnx_case("ms_e4_k1", E=4, H=16, I=8, k=1, tokens=1, kernel_checks=["VA = 4, VB = 4"])
 onnx_case("ms_e8_k2_norm", E=8, H=32, I=16, k=2, tokens=5, normalize=1)
 onnx_case("ms_e8_k2_fused_sym", E=8, H=16, I=8, k=2, tokens=33, fusion=1, sym=True,
-          kernel_checks=["FUSED = true", "params.dims[0]"])
+          kernel_checks=["FUSED = true", "ds::dim(params, 0)"])
 onnx_case("ms_e64_k6_rank3", E=64, H=8, I=8, k=6, tokens=10, normalize=1, rank3=True)
 onnx_case("ms_e64_k6_rank3_sym", E=64, H=8, I=8, k=6, tokens=6, rank3=True, sym=True)
 onnx_case("ms_f16", E=8, H=32, I=16, k=2, tokens=5, normalize=1, dtype="f16",
@@ -287,17 +287,36 @@ def error_cases():
         ("group_score", {"group_score": "mean"}, "group_score must be 'max' or 'top2_sum'"),
         ("top2_per_group", {"n_group": 8, "topk_group": 2, "group_score": "top2_sum"},
          "group score top2_sum needs at least 2 experts per group"),
-        ("activation", {"activation": "tanh"}, "activation must be silu, gelu, gelu_tanh or "
-         "relu, got 'tanh'"),
-        ("dynamic_weights", None, "the moe kernel needs static weight shapes; gate weight is "
-         "[?,16,8]"),
+        ("activation", {"activation": "tanh"},
+         "activation must be silu, gelu, gelu_tanh or relu, got 'tanh'"),
     ]
-    for name, attrs, message in cases:
+    # Edits of operands: (name, input index or "out", new shape / dtype / None = drop it).
+    operand_cases = [
+        ("dynamic_weights", 2, [-1, 16, 8],
+         "the moe kernel needs static weight shapes; gate weight is [?,16,8]"),
+        ("operand_count", 8, None,
+         "a moe step takes 9 inputs (absent ones as -1) and 1 output, got 8 and 1"),
+        ("output_dtype", "out", "i32", "the output must have a float element type, got i32"),
+        ("gate_rank", 2, [8, 16],
+         "gate weight [8,16] and down weight [8,8,16] must be 3-D [experts, ...]"),
+        ("down_shape", 4, [8, 9, 16],
+         "down weight [8,9,16] must be [8,8,16] for gate weight [8,16,8]"),
+        ("logits_rank", 1, [-1],
+         "hidden [3,16], router_logits [?] and output [3,16] must be [tokens..., hidden / experts]"),
+        ("logits_experts", 1, [-1, 9],
+         "do not match 8 experts of hidden size 16"),
+    ]
+    for name, attrs, message in cases + [(n, (i, v), m) for n, i, v, m in operand_cases]:
         steps = json.load(open(base))
         step = next(st for st in steps["steps"] if st["kind"] == "moe")
-        if attrs is None:
-            gate = step["inputs"][2]
-            next(v for v in steps["values"] if v["id"] == gate)["shape"][0] = -1
+        if isinstance(attrs, tuple):
+            index, edit = attrs
+            if edit is None:
+                del step["inputs"][index]
+            else:
+                vid = step["outputs"][0] if index == "out" else step["inputs"][index]
+                value = next(v for v in steps["values"] if v["id"] == vid)
+                value["dtype" if isinstance(edit, str) else "shape"] = edit
         else:
             step["attrs"].update(attrs)
         work = os.path.join(out, "errors_" + name)

@@ -80,6 +80,7 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
       {"elementwise", generateElementwiseKernel},
       {"gather", generateIndexingKernel}, {"gather_elements", generateIndexingKernel}, {"gather_nd", generateIndexingKernel}, {"scatter_elements", generateIndexingKernel}, {"scatter_nd", generateIndexingKernel}, {"range", generateIndexingKernel}, {"fill", generateIndexingKernel}, {"one_hot", generateIndexingKernel}, {"eye_like", generateIndexingKernel}, {"nonzero", generateIndexingKernel}, {"shape_of", generateIndexingKernel},
       {"attention", generateAttentionKernel}, {"rope", generateRopeKernel},
+      {"moe", generateMoeKernel},
   };
   return generators;
 }

@@ -93,6 +93,7 @@ private:
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step), generateRopeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMoeKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

@@ -78,6 +78,10 @@ using GeneratorFn = llvm::Expected<GeneratedKernel> (*)(const StepInfo &);
 const llvm::StringMap<GeneratorFn> &kernelGenerators() {
   static const llvm::StringMap<GeneratorFn> generators = {
       {"elementwise", generateElementwiseKernel},
+      {"quantize", generateQuantizeKernel},
+      {"dequantize", generateDequantizeKernel},
+      {"dynamic_quantize", generateDynamicQuantizeKernel},
+      {"matmul_nbits", generateMatmulNBitsKernel},
   };
   return generators;
 }

@@ -91,6 +91,10 @@ private:
 
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDynamicQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMatmulNBitsKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

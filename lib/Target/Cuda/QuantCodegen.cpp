@@ -184,12 +184,26 @@ llvm::Expected<GeneratedKernel> generateQuantOrDequant(const StepInfo &step, boo
                       step.inputs.size());
   os << "  const int64_t n = " << dims.product(0, 0, data.shape.size()) << ";\n";
   os << layout->decls;
-  os << "  const int64_t thread = int64_t(ds::block_idx_x()) * ds::block_dim_x() + "
-        "ds::thread_idx_x();\n";
-  os << "  const int64_t threads = int64_t(ds::grid_dim_x()) * ds::block_dim_x();\n";
-  os << "  for (int64_t e = thread; e < n; e += threads) {\n";
-  os << "    const int64_t si = " << layout->index << ";\n";
-
+  // The per-element work as a lambda over (source, index) -> (destination, index), so the
+  // vector path runs it on packs and the scalar loop on the tensors. A per-tensor scale
+  // and zero point are loaded once.
+  bool perTensor = layout->text == "per tensor";
+  std::string hoisted, body;
+  llvm::raw_string_ostream hs(hoisted), bs(body);
+  auto scaleValue = [&](StringRef ct) {
+    if (!perTensor)
+      return loadAs(*scaleT, "scale", "si", ct);
+    hs << "  const " << ct << " s0 = " << loadAs(*scaleT, "scale", "0", ct) << ";\n";
+    return std::string("s0");
+  };
+  auto zpValue = [&](StringRef ct) {
+    if (!perTensor)
+      return loadAs(*zpT, "zp", "si", ct);
+    hs << "  const " << ct << " z0 = " << loadAs(*zpT, "zp", "0", ct) << ";\n";
+    return std::string("z0");
+  };
+  if (!perTensor)
+    bs << "    const int64_t si = " << layout->index << ";\n";
   if (quantize) {
     if (!isFloatDType(data.dtype))
       return fail("input must be a float, got " + data.dtype);
@@ -202,31 +216,31 @@ llvm::Expected<GeneratedKernel> generateQuantOrDequant(const StepInfo &step, boo
     // The division runs in the scale's type (f16/bf16: rounded there after each step).
     bool f64 = scale.dtype == "f64";
     StringRef ct = f64 ? "double" : "float";
-    os << "    const " << ct << " s = " << loadAs(*scaleT, "scale", "si", ct) << ";\n";
+    bs << "    const " << ct << " s = " << scaleValue(ct) << ";\n";
     if (f64) {
-      os << "    const double q = " << loadAs(*dataT, "x", "e", "double") << " / s;\n";
+      bs << "    const double q = " << loadAs(*dataT, "xp", "xi", "double") << " / s;\n";
     } else {
-      std::string xv = loadAs(*dataT, "x", "e", "float");
+      std::string xv = loadAs(*dataT, "xp", "xi", "float");
       if (scale.dtype == "f16")
-        os << "    const float q = ds::quant::round_f16(ds::quant::round_f16(" << xv
+        bs << "    const float q = ds::quant::round_f16(ds::quant::round_f16(" << xv
            << ") / s);\n";
       else if (scale.dtype == "bf16")
-        os << "    const float q = ds::quant::round_bf16(ds::quant::round_bf16(" << xv
+        bs << "    const float q = ds::quant::round_bf16(ds::quant::round_bf16(" << xv
            << ") / s);\n";
       else
-        os << "    const float q = " << xv << " / s;\n";
+        bs << "    const float q = " << xv << " / s;\n";
     }
     if (isIntOut) {
-      std::string z = hasZp ? loadAs(*zpT, "zp", "si", "int64_t") : "int64_t(0)";
-      os << "    ds::ew::store(y, e, ds::quant::quantize_int(q, " << z << ", " << intLiteral(lo)
-         << ", " << intLiteral(hi) << "));\n";
+      std::string z = hasZp ? zpValue("int64_t") : "int64_t(0)";
+      bs << "    ds::ew::store(yp, yi, ds::quant::quantize_int(q, " << z << ", "
+         << intLiteral(lo) << ", " << intLiteral(hi) << "));\n";
     } else {
       bool saturate = step.attrs.getBoolean("saturate").value_or(true);
       // q + zero point in the division type, then f32 (the cpu adds in f64: the same
       // rounding for f32-valued operands, and -0 + 0 = +0 either way).
-      std::string z = hasZp ? loadAs(*zpT, "zp", "si", ct) : (f64 ? "0.0" : "0.0f");
-      os << "    const float v = float(q + " << z << ");\n";
-      os << llvm::formatv("    y[e] = ds::ew::{0}_store(v, {1});\n",
+      std::string z = hasZp ? zpValue(ct) : (f64 ? "0.0" : "0.0f");
+      bs << "    const float v = float(q + " << z << ");\n";
+      bs << llvm::formatv("    yp[yi] = ds::ew::{0}_store(v, {1});\n",
                           out.dtype == "f8E4M3FN" ? "f8e4m3fn" : "f8e5m2",
                           saturate ? "true" : "false");
     }
@@ -242,28 +256,61 @@ llvm::Expected<GeneratedKernel> generateQuantOrDequant(const StepInfo &step, boo
     // is the correctly rounded exact difference, as the cpu's f64 one rounded to f32.
     std::string centered;
     if (floatIn) {
-      centered = loadAs(*dataT, "x", "e", ct);
+      centered = loadAs(*dataT, "xp", "xi", ct);
       if (hasZp)
-        centered += " - " + loadAs(*zpT, "zp", "si", ct);
+        centered += " - " + zpValue(ct);
     } else {
-      centered = loadAs(*dataT, "x", "e", "int64_t");
+      centered = loadAs(*dataT, "xp", "xi", "int64_t");
       if (hasZp)
-        centered += " - " + loadAs(*zpT, "zp", "si", "int64_t");
+        centered += " - " + zpValue("int64_t");
       centered = ct.str() + "(" + centered + ")";
     }
-    os << "    const " << ct << " c = " << centered << ";\n";
-    os << "    const " << ct << " v = c * " << loadAs(*scaleT, "scale", "si", ct) << ";\n";
+    bs << "    const " << ct << " c = " << centered << ";\n";
+    bs << "    const " << ct << " v = c * " << scaleValue(ct) << ";\n";
     if (out.dtype == "f8E4M3FN" || out.dtype == "f8E5M2")
-      os << llvm::formatv("    y[e] = ds::ew::{0}_store(float(v), true);\n",
+      bs << llvm::formatv("    yp[yi] = ds::ew::{0}_store(float(v), true);\n",
                           out.dtype == "f8E4M3FN" ? "f8e4m3fn" : "f8e5m2");
     else
-      os << "    ds::ew::" << outT->store << "(y, e, v);\n";
+      bs << "    ds::ew::" << outT->store << "(yp, yi, v);\n";
   }
-  os << "  }\n}\n";
+  os << hoisted;
+  os << llvm::formatv("  auto one = [&](const {0} *xp, int64_t xi, {1} *yp, int64_t yi, "
+                      "int64_t e) {{\n",
+                      dataT->storage, outT->storage);
+  if (perTensor)
+    os << "    (void)e;\n";
+  os << body << "  };\n";
+  os << "  const int64_t thread = int64_t(ds::block_idx_x()) * ds::block_dim_x() + "
+        "ds::thread_idx_x();\n";
+  os << "  const int64_t threads = int64_t(ds::grid_dim_x()) * ds::block_dim_x();\n";
+  os << "  int64_t begin = 0;\n";
+  // Vector path: V consecutive elements per thread, 16-byte accesses of the wider side.
+  unsigned widest = std::max(storageBytes(*dataT), storageBytes(*outT));
+  int64_t vec = std::min<int64_t>(8, 16 / widest);
+  bool vectorize = vec > 1 && (!isStatic(data.shape) || numel(data.shape) >= kBlock * vec);
+  if (vectorize) {
+    os << llvm::formatv(
+        "  if (n >= {0} && ds::ew::aligned_for<{0}>(x) && ds::ew::aligned_for<{0}>(y)) {{\n"
+        "    const int64_t vectors = n / {0} * {0};\n"
+        "    for (int64_t e = thread * {0}; e < vectors; e += threads * {0}) {{\n"
+        "      const ds::ew::Pack<{1}, {0}> p = ds::ew::load_pack<{0}>(x, e);\n"
+        "      ds::ew::Pack<{2}, {0}> r;\n"
+        "#pragma unroll\n"
+        "      for (int v = 0; v < {0}; ++v)\n"
+        "        one(p.v, v, r.v, v, e + v);\n"
+        "      ds::ew::store_pack<{0}>(y, e, r);\n"
+        "    }\n"
+        "    begin = vectors;\n"
+        "  }\n",
+        vec, dataT->storage, outT->storage);
+  }
+  os << "  for (int64_t e = begin + thread; e < n; e += threads)\n";
+  os << "    one(x, e, y, e, e);\n";
+  os << "}\n";
 
   LaunchConfig launch;
   launch.block = {kBlock, 1, 1};
-  launch.perBlock = kBlock;
+  launch.perBlock = vectorize ? kBlock * vec : kBlock;
   launch.of = "numel";
   launch.operand = step.inputs.size();
   return finishKernel(what, text, launch);

@@ -98,7 +98,8 @@ def run_case(name, m, feeds, kinds, rtol=0.0, atol=0.0):
         problems.append(f"{name}: {e}")
         return
     for k, (g, w) in enumerate(zip(got, want)):
-        problems.extend(differences(g, w, f"{name} output {k}", rtol, atol))
+        problems.extend(differences(g, w, f"{name} output {k} ({m.graph.output[k].name})",
+                                    rtol, atol))
 
 
 def special(x):
@@ -133,15 +134,15 @@ def quantize_cases():
         s = list(shape)
         s[axis] = (s[axis] + block - 1) // block
         layouts.append((f"block{axis}_{block}", axis, block, s, True))
-    # One model per layout: every integer result type, on a static and a symbolic input.
+    # One model: per layout every integer result type, on a static and a symbolic input.
+    nodes, inits, outs = [], [], []
     for lname, axis, block, sshape, with_zp in layouts:
-        nodes, inits, outs = [], [], []
         scale = tie_scale(rng.uniform(0.05, 0.5, size=sshape).astype(np.float32))
-        inits.append(tensor("s", scale))
+        inits.append(tensor("s_" + lname, scale))
         for elem in [TP.UINT8, TP.INT8, TP.INT16, TP.UINT16]:
             tname = TP.DataType.Name(elem)
             for src in ("x", "xd"):
-                ins = [src, "s"]
+                ins = [src, "s_" + lname]
                 attrs = {"axis": axis}
                 if block:
                     attrs["block_size"] = block
@@ -149,18 +150,17 @@ def quantize_cases():
                     info = np.iinfo(NP[elem])
                     zp = rng.integers(max(info.min, -20), min(info.max, 20) + 1,
                                       size=sshape).astype(NP[elem])
-                    inits.append(tensor(f"zp_{tname}_{src}", zp))
-                    ins.append(f"zp_{tname}_{src}")
+                    inits.append(tensor(f"zp_{lname}_{tname}_{src}", zp))
+                    ins.append(f"zp_{lname}_{tname}_{src}")
                 else:
                     attrs["output_dtype"] = elem
-                y = f"y_{tname}_{src}"
+                y = f"y_{lname}_{tname}_{src}"
                 nodes.append(helper.make_node("QuantizeLinear", ins, [y], **attrs))
                 outs.append(vi(y, elem, shape if src == "x" else ["B", 3, 5]))
-        m = model(nodes, [vi("x", TP.FLOAT, shape), vi("xd", TP.FLOAT, ["B", 3, 5])], outs,
-                  inits)
-        x = special(rng.normal(0, 20, size=shape).astype(np.float32))
-        xd = special(rng.normal(0, 20, size=shape).astype(np.float32))
-        run_case(f"q_{lname}", m, {"x": x, "xd": xd}, {"quantize"})
+    m = model(nodes, [vi("x", TP.FLOAT, shape), vi("xd", TP.FLOAT, ["B", 3, 5])], outs, inits)
+    x = special(rng.normal(0, 20, size=shape).astype(np.float32))
+    xd = special(rng.normal(0, 20, size=shape).astype(np.float32))
+    run_case("q_layouts", m, {"x": x, "xd": xd}, {"quantize"})
 
     # A longer tensor (grid-stride loop, many blocks), NaN and inf.
     n = 3001
@@ -214,23 +214,23 @@ def dequantize_cases():
     shape = [3, 4, 5]
     layouts = [("tensor", 1, 0, []), ("axis0", 0, 0, [3]), ("axis1", 1, 0, [4]),
                ("axis2", 2, 0, [5]), ("block1_3", 1, 3, [3, 2, 5]), ("block2_2", 2, 2, [3, 4, 3])]
-    # One model per layout: every integer input type, with and without zero point.
+    # One model: per layout every integer input type, with and without zero point.
+    nodes, inits, outs, ins_vi, feeds = [], [], [], [], {}
     for lname, axis, block, sshape in layouts:
-        nodes, inits, outs, ins_vi, feeds = [], [], [], [], {}
         scale = rng.uniform(0.001, 2.0, size=sshape).astype(np.float32)
-        inits.append(tensor("s", scale))
+        inits.append(tensor("s_" + lname, scale))
         for elem in [TP.UINT8, TP.INT8, TP.INT16, TP.UINT16, TP.INT32]:
             tname = TP.DataType.Name(elem)
             info = np.iinfo(NP[elem])
             for with_zp in (True, False):
                 if elem == TP.INT32 and with_zp and lname != "tensor":
                     continue
-                tag = f"{tname}_{'zp' if with_zp else 'nozp'}"
+                tag = f"{lname}_{tname}_{'zp' if with_zp else 'nozp'}"
                 q = rng.integers(info.min, info.max, size=shape, endpoint=True,
                                  dtype=np.int64).astype(NP[elem])
                 feeds["q_" + tag] = q
                 ins_vi.append(vi("q_" + tag, elem, ["A", 4, 5] if with_zp else shape))
-                ins = ["q_" + tag, "s"]
+                ins = ["q_" + tag, "s_" + lname]
                 if with_zp:
                     zp = (np.zeros(sshape, NP[elem]) if elem == TP.INT32 else
                           rng.integers(info.min, info.max, size=sshape, endpoint=True,
@@ -242,7 +242,15 @@ def dequantize_cases():
                     attrs["block_size"] = block
                 nodes.append(helper.make_node("DequantizeLinear", ins, ["y_" + tag], **attrs))
                 outs.append(vi("y_" + tag, TP.FLOAT, ["A", 4, 5] if with_zp else shape))
-        run_case(f"dq_{lname}", model(nodes, ins_vi, outs, inits), feeds, {"dequantize"})
+    run_case("dq_layouts", model(nodes, ins_vi, outs, inits), feeds, {"dequantize"})
+
+    # Static and large enough for the vector path (remainder 700 % 4 != 0 in the second).
+    q = rng.integers(-128, 128, size=(3, 701), dtype=np.int64).astype(np.int8)
+    m = model([helper.make_node("DequantizeLinear", ["q", "s", "zp"], ["y"], axis=0)],
+              [vi("q", TP.INT8, [3, 701])], [vi("y", TP.FLOAT, [3, 701])],
+              [tensor("s", rng.uniform(0.01, 1, size=(3,)).astype(np.float32)),
+               tensor("zp", np.array([-3, 0, 7], np.int8))])
+    run_case("dq_static_long", m, {"q": q}, {"dequantize"})
 
     # f16 / bf16 results (the scale's type), f8 inputs with and without zero points.
     q = rng.integers(-128, 128, size=(2, 33), dtype=np.int64).astype(np.int8)

@@ -195,17 +195,20 @@ def quantize_cases():
             run_case(f"q_{name}", m, {"x": feed}, {"quantize"})
 
     # f8 results, saturating or not, with values beyond the f8 range, NaN and inf.
+    nodes, inits, outs = [], [], []
+    x = special(rng.normal(0, 200, size=(3, 40)).astype(np.float32))
+    x[0, :6] = [1e9, -1e9, np.inf, -np.inf, np.nan, 3e-8]
     for elem, name in [(TP.FLOAT8E4M3FN, "e4m3fn"), (TP.FLOAT8E5M2, "e5m2")]:
         for saturate in (1, 0):
-            x = special(rng.normal(0, 200, size=(3, 40)).astype(np.float32))
-            x[0, :6] = [1e9, -1e9, np.inf, -np.inf, np.nan, 3e-8]
+            tag = f"{name}_sat{saturate}"
             scale = tie_scale(rng.uniform(0.01, 2.0, size=(3, 1)).astype(np.float32))
-            m = model([helper.make_node("QuantizeLinear", ["x", "s"], ["y"], axis=1,
-                                        block_size=40, saturate=saturate,
-                                        output_dtype=elem)],
-                      [vi("x", TP.FLOAT, [3, 40])], [vi("y", elem, [3, 40])],
-                      [tensor("s", scale)])
-            run_case(f"q_{name}_sat{saturate}", m, {"x": x}, {"quantize"})
+            nodes.append(helper.make_node("QuantizeLinear", ["x", "s_" + tag], ["y_" + tag],
+                                          axis=1, block_size=40, saturate=saturate,
+                                          output_dtype=elem))
+            outs.append(vi("y_" + tag, elem, [3, 40]))
+            inits.append(tensor("s_" + tag, scale))
+    run_case("q_f8", model(nodes, [vi("x", TP.FLOAT, [3, 40])], outs, inits), {"x": x},
+             {"quantize"})
 
 
 # ---- DequantizeLinear ------------------------------------------------------------------------
@@ -264,27 +267,31 @@ def dequantize_cases():
               [vi("q", TP.INT8, [2, 33])], [vi("yf", TP.FLOAT, [2, 33])],
               [tensor("s", bf16_bits(scale), TP.BFLOAT16)])
     run_case("dq_bf16_out", m, {"q": q}, {"dequantize"})
+    # f8 data are weights (no f8 graph inputs); y = dq(qw) * x keeps each step live. The
+    # zero points are arbitrary finite f8 values (the cpu subtracts any).
+    nodes, inits, outs = [], [], []
     for elem, name in [(TP.FLOAT8E4M3FN, "e4m3fn"), (TP.FLOAT8E5M2, "e5m2")]:
         for with_zp in (False, True):
+            tag = f"{name}_{'zp' if with_zp else 'nozp'}"
             bits = rng.integers(0, 256, size=(4, 32), dtype=np.int64).astype(np.uint8)
             scale = rng.uniform(0.01, 4.0, size=(4, 2)).astype(np.float32)
-            inits = [tensor("qw", bits, elem), tensor("s", scale)]
-            ins = ["qw", "s"]
+            inits += [tensor("qw_" + tag, bits, elem), tensor("s_" + tag, scale)]
+            ins = ["qw_" + tag, "s_" + tag]
             if with_zp:
-                inits.append(tensor("zp", np.zeros((4, 2), np.uint8), elem))
-                ins.append("zp")
-            # The f8 data are weights (no f8 graph inputs); y = dq(qw) * x keeps it live.
-            m = model([helper.make_node("DequantizeLinear", ins, ["w"], axis=1, block_size=16),
-                       helper.make_node("Mul", ["w", "x"], ["y"])],
-                      [vi("x", TP.FLOAT, [4, 32])], [vi("y", TP.FLOAT, [4, 32])], inits)
-            run_case(f"dq_{name}_{'zp' if with_zp else 'nozp'}", m,
-                     {"x": np.ones((4, 32), np.float32)}, {"dequantize"})
+                inits.append(tensor("zp_" + tag,
+                                    rng.integers(0, 0x70, size=(4, 2)).astype(np.uint8), elem))
+                ins.append("zp_" + tag)
+            nodes += [helper.make_node("DequantizeLinear", ins, ["w_" + tag], axis=1,
+                                       block_size=16),
+                      helper.make_node("Mul", ["w_" + tag, "x"], ["y_" + tag])]
+            outs.append(vi("y_" + tag, TP.FLOAT, [4, 32]))
+    run_case("dq_f8", model(nodes, [vi("x", TP.FLOAT, [4, 32])], outs, inits),
+             {"x": np.ones((4, 32), np.float32)}, {"dequantize"})
 
 
 # ---- DynamicQuantizeLinear -------------------------------------------------------------------
 
 def dynamic_cases():
-    outs = [vi("y", TP.UINT8, None), vi("ys", TP.FLOAT, []), vi("yz", TP.UINT8, [])]
     cases = {
         "random": rng.normal(0, 3, size=(7, 33)).astype(np.float32),
         "long": rng.normal(1, 5, size=(5003,)).astype(np.float32),
@@ -295,13 +302,17 @@ def dynamic_cases():
         "one": np.array([-4.0], np.float32),
         "ties": np.array([-1.0, 0.0, 254.0, 1.5, 2.5, 3.5, -0.0, 127.5], np.float32),
     }
+    # One model, one DynamicQuantizeLinear per case (symbolic dims each).
+    nodes, ins, outs, feeds = [], [], [], {}
     for name, x in cases.items():
-        rank = x.ndim
-        shape = [f"d{i}" for i in range(rank)]
-        m = model([helper.make_node("DynamicQuantizeLinear", ["x"], ["y", "ys", "yz"])],
-                  [vi("x", TP.FLOAT, shape)],
-                  [vi("y", TP.UINT8, shape), outs[1], outs[2]], [])
-        run_case(f"dyn_{name}", m, {"x": x}, {"dynamic_quantize"})
+        shape = [f"{name}{i}" for i in range(x.ndim)]
+        nodes.append(helper.make_node("DynamicQuantizeLinear", ["x_" + name],
+                                      ["y_" + name, "ys_" + name, "yz_" + name]))
+        ins.append(vi("x_" + name, TP.FLOAT, shape))
+        outs += [vi("y_" + name, TP.UINT8, shape), vi("ys_" + name, TP.FLOAT, []),
+                 vi("yz_" + name, TP.UINT8, [])]
+        feeds["x_" + name] = x
+    run_case("dyn", model(nodes, ins, outs, []), feeds, {"dynamic_quantize"})
 
 
 # ---- MatMulNBits -----------------------------------------------------------------------------
@@ -408,7 +419,7 @@ def nbits_cases():
     for bits in (4, 8, 2):
         for exact in (True, False):
             nbits_case(f"nb{bits}_{'exact' if exact else 'rand'}", (1, 3, 17), K=40, N=7,
-                       bits=bits, bs=16, zp_kinds=("none", "packed", "float"), bias=exact,
+                       bits=bits, bs=16, zp_kinds=("none", "packed", "float"), bias=True,
                        exact=exact)
     # Symbolic M (rank 2 and rank 3; M = 1 and more), several K tiles, N spanning several
     # column tiles, K a multiple of the block, f16 activations.

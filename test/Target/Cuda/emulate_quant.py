@@ -443,8 +443,61 @@ def nbits_cases():
                bias=True, exact=False, xtype=TP.FLOAT16, dyn=["M"])
 
 
+# ---- generator errors ------------------------------------------------------------------------
+# Bad steps (hand-made steps.json; the bundle writer only hands over verified ops) are errors
+# naming the step and the problem, through `ds-opt --emit=cuda-kernels`.
+
+def error_cases():
+    import json
+    import subprocess
+    global checked
+    values = [{"id": 0, "dtype": "f32", "shape": [-1, 40], "def": "input", "index": 0},
+              {"id": 1, "dtype": "f32", "shape": [40], "def": "input", "index": 1},
+              {"id": 2, "dtype": "f32", "shape": [-1, 40], "def": "step", "step": 0},
+              {"id": 3, "dtype": "ui8", "shape": [-1, 40], "def": "step", "step": 0},
+              {"id": 4, "dtype": "ui8", "shape": [7, 3, 8], "def": "input", "index": 2},
+              {"id": 5, "dtype": "f32", "shape": [7, 3], "def": "input", "index": 3},
+              {"id": 6, "dtype": "f32", "shape": [-1, 7], "def": "step", "step": 0},
+              {"id": 7, "dtype": "f16", "shape": [-1, 40], "def": "input", "index": 4},
+              {"id": 8, "dtype": "f32", "shape": [3], "def": "input", "index": 5},
+              {"id": 9, "dtype": "f32", "shape": [], "def": "step", "step": 0},
+              {"id": 10, "dtype": "ui8", "shape": [], "def": "step", "step": 0}]
+    nbits = {"k": 40, "n": 7, "bits": 4, "block_size": 16}
+    cases = [
+        ("q-f32-out", "quantize", [0, 1], [2], {"axis": 1}, "result type f32 is not a quantized"),
+        ("q-axis", "quantize", [0, 1], [3], {"axis": 2}, "axis 2 is out of range for rank 2"),
+        ("q-axis-dim", "quantize", [0, 8], [3], {"axis": 1}, "does not match input dim 1"),
+        ("q-blocked", "quantize", [0, 8], [3], {"axis": 1, "block_size": 16},
+         "must have the rank of"),
+        ("dq-int-out", "dequantize", [3, 1], [3], {"axis": 1}, "must be a float type"),
+        ("dyn-f16", "dynamic_quantize", [7], [3, 9, 10], {}, "input must be f32, got f16"),
+        ("nb-bits", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, bits=3),
+         "bits must be 2, 4 or 8, got 3"),
+        ("nb-weight", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, block_size=32),
+         "weight of shape [7,3,8] (ui8) must be ui8 [N, n_blocks, blob] = [7,2,16]"),
+        ("nb-k", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, k=48),
+         "must be a float tensor ending in K = 48"),
+    ]
+    for name, kind, ins, outs, attrs, want in cases:
+        if only and name not in only:
+            continue
+        checked += 1
+        work = os.path.join(out_dir, "errors", name)
+        os.makedirs(work)
+        step = {"kind": kind, "name": "/bad", "inputs": ins, "outputs": outs, "attrs": attrs}
+        path = os.path.join(work, "steps.json")
+        json.dump({"format_version": 1, "inputs": [0], "outputs": outs, "values": values,
+                   "steps": [step]}, open(path, "w"))
+        r = subprocess.run([emucheck.DS_OPT, path, "--emit=cuda-kernels", "-o",
+                            os.path.join(work, "out")], capture_output=True, text=True)
+        if r.returncode == 0 or want not in r.stderr or f"({kind} '/bad')" not in r.stderr:
+            problems.append(f"error case {name}: exit {r.returncode}, expected a message with "
+                            f"{want!r}, got:\n{r.stderr}")
+
+
 quantize_cases()
 dequantize_cases()
 dynamic_cases()
 nbits_cases()
+error_cases()
 emucheck.report(problems, checked)

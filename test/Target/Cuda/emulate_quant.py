@@ -301,6 +301,9 @@ def dynamic_cases():
         "positive": rng.uniform(0.5, 9, size=(6, 7)).astype(np.float32),
         "one": np.array([-4.0], np.float32),
         "ties": np.array([-1.0, 0.0, 254.0, 1.5, 2.5, 3.5, -0.0, 127.5], np.float32),
+        # NaN never becomes the min/max and quantizes to 0; an infinite max gives scale inf.
+        "nan": np.array([1.0, np.nan, -2.0, 5.0, 3.0], np.float32),
+        "inf": np.array([1.0, np.nan, -2.0, np.inf, 3.0], np.float32),
     }
     # One model, one DynamicQuantizeLinear per case (symbolic dims each).
     nodes, ins, outs, feeds = [], [], [], {}

@@ -464,10 +464,33 @@ def error_cases():
               {"id": 7, "dtype": "f16", "shape": [-1, 40], "def": "input", "index": 4},
               {"id": 8, "dtype": "f32", "shape": [3], "def": "input", "index": 5},
               {"id": 9, "dtype": "f32", "shape": [], "def": "step", "step": 0},
-              {"id": 10, "dtype": "ui8", "shape": [], "def": "step", "step": 0}]
+              {"id": 10, "dtype": "ui8", "shape": [], "def": "step", "step": 0},
+              {"id": 11, "dtype": "i4", "shape": [-1, 40], "def": "step", "step": 0},
+              {"id": 12, "dtype": "i8", "shape": [40], "def": "input", "index": 6},
+              {"id": 13, "dtype": "i1", "shape": [-1, 40], "def": "input", "index": 7}]
     nbits = {"k": 40, "n": 7, "bits": 4, "block_size": 16}
     cases = [
-        ("q-f32-out", "quantize", [0, 1], [2], {"axis": 1}, "result type f32 is not a quantized"),
+        ("q-f32-out", "quantize", [0, 1], [2], {"axis": 1}, "result type f32 is not a quantized "
+         "type (i8, ui8, i16, ui16, i32, ui32, f8E4M3FN, f8E5M2)"),
+        ("q-i4-out", "quantize", [0, 1], [11], {"axis": 1},
+         "unsupported element types f32, f32 -> i4"),
+        ("q-int-scale", "quantize", [0, 12], [3], {"axis": 1}, "scale must be a float, got i8"),
+        ("q-int-in", "quantize", [3, 1], [3], {"axis": 1}, "input must be a float, got ui8"),
+        ("dq-bool-in", "dequantize", [13, 1], [2], {"axis": 1}, "input type i1 cannot be dequantized"),
+        ("dyn-outs", "dynamic_quantize", [0], [3], {}, "dynamic_quantize needs one input and three outputs"),
+        ("dyn-out-types", "dynamic_quantize", [0], [3, 9, 9], {},
+         "outputs must be ui8, f32, ui8, got ui8, f32, f32"),
+        ("nb-operands", "matmul_nbits", [0, 4], [6], nbits,
+         "matmul_nbits needs inputs (input, weight, scales[, zero_points[, bias]]) and one output"),
+        ("nb-block", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, block_size=12),
+         "block_size must be a power of two >= 8, got 12"),
+        ("nb-scales", "matmul_nbits", [0, 4, 4, -1, -1], [6], nbits,
+         "scales must be a float tensor, got ui8"),
+        ("nb-out", "matmul_nbits", [0, 4, 5, -1, -1], [3], nbits,
+         "output must be a float tensor, got ui8"),
+        ("nb-zp", "matmul_nbits", [0, 4, 5, 12, -1], [6], nbits,
+         "zero_points element type i8 must be ui8 (packed) or a float type"),
+        ("nb-bias", "matmul_nbits", [0, 4, 5, -1, 12], [6], nbits, "bias must be a float tensor, got i8"),
         ("q-axis", "quantize", [0, 1], [3], {"axis": 2}, "axis 2 is out of range for rank 2"),
         ("q-axis-dim", "quantize", [0, 8], [3], {"axis": 1}, "does not match input dim 1"),
         ("q-blocked", "quantize", [0, 8], [3], {"axis": 1, "block_size": 16},
@@ -479,7 +502,7 @@ def error_cases():
         ("nb-weight", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, block_size=32),
          "weight of shape [7,3,8] (ui8) must be ui8 [N, n_blocks, blob] = [7,2,16]"),
         ("nb-k", "matmul_nbits", [0, 4, 5, -1, -1], [6], dict(nbits, k=48),
-         "must be a float tensor ending in K = 48"),
+         "input of shape [?,40] (f32) must be a float tensor ending in K = 48"),
     ]
     for name, kind, ins, outs, attrs, want in cases:
         if only and name not in only:

@@ -470,8 +470,8 @@ def error_cases():
               {"id": 13, "dtype": "i1", "shape": [-1, 40], "def": "input", "index": 7}]
     nbits = {"k": 40, "n": 7, "bits": 4, "block_size": 16}
     cases = [
-        ("q-f32-out", "quantize", [0, 1], [2], {"axis": 1}, "result type f32 is not a quantized "
-         "type (i8, ui8, i16, ui16, i32, ui32, f8E4M3FN, f8E5M2)"),
+        ("q-f32-out", "quantize", [0, 1], [2], {"axis": 1},
+         "f32 is not a quantized type (i8, ui8, i16, ui16, i32, ui32, f8E4M3FN, f8E5M2)"),
         ("q-i4-out", "quantize", [0, 1], [11], {"axis": 1},
          "unsupported element types f32, f32 -> i4"),
         ("q-int-scale", "quantize", [0, 12], [3], {"axis": 1}, "scale must be a float, got i8"),

@@ -81,6 +81,10 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
       {"gather", generateIndexingKernel}, {"gather_elements", generateIndexingKernel}, {"gather_nd", generateIndexingKernel}, {"scatter_elements", generateIndexingKernel}, {"scatter_nd", generateIndexingKernel}, {"range", generateIndexingKernel}, {"fill", generateIndexingKernel}, {"one_hot", generateIndexingKernel}, {"eye_like", generateIndexingKernel}, {"nonzero", generateIndexingKernel}, {"shape_of", generateIndexingKernel},
       {"attention", generateAttentionKernel}, {"rope", generateRopeKernel},
       {"moe", generateMoeKernel},
+      {"quantize", generateQuantizeKernel},
+      {"dequantize", generateDequantizeKernel},
+      {"dynamic_quantize", generateDynamicQuantizeKernel},
+      {"matmul_nbits", generateMatmulNBitsKernel},
   };
   return generators;
 }

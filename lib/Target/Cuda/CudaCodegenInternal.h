@@ -94,6 +94,10 @@ llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step), generateRopeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateMoeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDynamicQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMatmulNBitsKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

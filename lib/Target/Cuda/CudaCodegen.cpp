@@ -78,6 +78,7 @@ using GeneratorFn = llvm::Expected<GeneratedKernel> (*)(const StepInfo &);
 const llvm::StringMap<GeneratorFn> &kernelGenerators() {
   static const llvm::StringMap<GeneratorFn> generators = {
       {"elementwise", generateElementwiseKernel},
+      {"matmul", generateGemmKernel}, {"linear", generateGemmKernel},
   };
   return generators;
 }

@@ -89,8 +89,14 @@ private:
   bool staticShapes = true;
 };
 
+/// An elementwise program (attrs "program" / "results" of `programStep`; its inputs and
+/// outputs give the register types) as `DS_DEVICE void NAME(T r0, ..., T &res0, ...)`.
+llvm::Expected<std::string> emitProgramFunction(const StepInfo &programStep,
+                                                llvm::StringRef name);
+
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateGemmKernel(const StepInfo &step); // matmul, linear
 
 } // namespace mlir::ds::cuda
 

@@ -282,6 +282,11 @@ template <> DS_DEVICE int64_t mul_add<int64_t>(int64_t acc, int64_t a, int64_t b
   return int64_t(uint64_t(acc) + uint64_t(a) * uint64_t(b));
 }
 
+template <class Acc> DS_DEVICE Acc add(Acc a, Acc b) { return a + b; }
+template <> DS_DEVICE int64_t add<int64_t>(int64_t a, int64_t b) {
+  return int64_t(uint64_t(a) + uint64_t(b));
+}
+
 template <class Acc, int BM, int BN, int BK> struct alignas(16) SimtSmem {
   Acc a[BK][BM];
   Acc b[BK][BN];

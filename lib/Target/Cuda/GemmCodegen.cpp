@@ -65,7 +65,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateGemmKernel(const StepInf
   if (!isLinear && step.kind != "matmul")
     return fail("not a matmul or linear step: '" + step.kind + "'");
   const size_t numProduct = isLinear ? 3 : 2; // the product's operands (ODS order)
-  if (step.inputs.size() < (isLinear ? 2 : 2))
+  if (step.inputs.size() < 2)
     return fail(step.kind + " needs at least 2 inputs, got " + llvm::Twine(step.inputs.size()));
   if (step.outputs.empty())
     return fail(step.kind + " needs an output");
@@ -423,9 +423,9 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateGemmKernel(const StepInf
      << " v) const {\n";
   os << "    const int64_t e = (b * m + row) * n + col;\n";
   if (bias)
-    os << llvm::formatv("    v = ds::gemm::mul_add<{0}>({0}({1}(ds::ew::{2}(static_cast<const "
-                        "{3} *>(params.ptr[2]), col))), v, {0}(1));\n",
-                        acc, computeType(tbias->cls), tbias->load, tbias->storage);
+    os << llvm::formatv("    v = ds::gemm::add<{0}>({0}(ds::ew::{1}(static_cast<const {2} *>("
+                        "params.ptr[2]), col)), v);\n",
+                        acc, tbias->load, tbias->storage);
   if (!epilogue) {
     const DTypeInfo *to = lookupDType(out0.dtype);
     os << llvm::formatv("    ds::ew::{0}(static_cast<{1} *>(params.ptr[{2}]), e, v);\n",
@@ -446,7 +446,6 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateGemmKernel(const StepInf
       r0 = ("ds::ew::" + tp->wrap + "(v)").str();
     }
     os << "    const " << acc << " r0 = " << r0 << ";\n";
-    (void)r0;
     for (auto [j, kind] : llvm::enumerate(xs)) {
       size_t i = firstExtra + j;
       const DTypeInfo *tx = lookupDType(step.inputs[i].dtype);

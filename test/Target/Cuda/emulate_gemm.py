@@ -114,6 +114,69 @@ def matmul_case(name, a_shape, b_shape, dtype, sym_a=None, sym_b=None, out_dtype
         atol = bound(rounded(a2, dtype), rounded(b2, dtype), k, 1.02, eps)
         rtol = ULP[dtype] if dtype in ("bf16", "f16") else 0.0
     run(name, m, {"a": a, "b": b}, {"matmul"}, atol, rtol)
+    return a, b, atol
+
+
+def direct_1d(name, a, b, atol):
+    """ds-opt keeps matmul operands 2-D (an ONNX 1-D MatMul becomes unsqueeze, matmul,
+    squeeze), but a bundle may hold the numpy form: rewrite the bundle of `name` into one
+    matmul step on the 1-D operands, regenerate its kernels (ds-opt --emit=cuda-kernels)
+    and compare emulate with cpu again."""
+    global checked
+    if only and name not in only:
+        return
+    import shutil
+    src = os.path.join(out, name, name + ".dsb")
+    if not os.path.exists(src):
+        return  # the first run reported it
+    checked += 1
+    bundle = os.path.join(out, name, "direct.dsb")
+    shutil.copytree(src, bundle)
+    steps = json.load(open(os.path.join(bundle, "steps.json")))
+    mm = next(s for s in steps["steps"] if s["kind"] == "matmul")
+    mm.pop("kernel", None)
+    keep = list(steps["inputs"]) + list(steps["outputs"])
+    values = {v["id"]: v for v in steps["values"]}
+    steps["values"] = []
+    for new_id, old_id in enumerate(keep):  # ids stay dense: inputs, then the output
+        v = values[old_id]
+        v["id"] = new_id
+        if old_id in steps["outputs"]:
+            for key in ("alias_of", "offset", "inplace_of"):
+                v.pop(key, None)
+            v["step"] = 0
+        steps["values"].append(v)
+    n_in = len(steps["inputs"])
+    steps["inputs"] = list(range(n_in))
+    steps["outputs"] = list(range(n_in, len(keep)))
+    mm["inputs"], mm["outputs"] = steps["inputs"], steps["outputs"]
+    steps["steps"] = [mm]
+    steps["memory_plan"] = {"alignment": 64, "arena_bytes": 0, "static": True}
+    path = os.path.join(bundle, "steps.json")
+    json.dump(steps, open(path, "w"))
+    import subprocess
+    regen = os.path.join(out, name, "regen")
+    r = subprocess.run([emucheck.DS_OPT, "--emit=cuda-kernels", path, "-o", regen],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        problems.append(f"{name} (1-D operands): --emit=cuda-kernels failed:\n{r.stderr}")
+        return
+    shutil.rmtree(os.path.join(bundle, "kernels"))
+    shutil.copytree(os.path.join(regen, "kernels"), os.path.join(bundle, "kernels"))
+    shutil.copy(os.path.join(regen, "steps.json"), path)
+    shapes = [len(v["shape"]) for v in steps["values"] if v["id"] in steps["inputs"]]
+    if 1 not in shapes:
+        problems.append(f"{name} (1-D operands): no 1-D operand in {shapes}")
+    work = os.path.join(out, name, "direct")
+    os.makedirs(work)
+    try:
+        want = emucheck.run(bundle, {"a": a, "b": b}, work, "cpu")
+        got = emucheck.run(bundle, {"a": a, "b": b}, work, "emulate")
+    except RuntimeError as e:
+        problems.append(f"{name} (1-D operands): {e}")
+        return
+    for k, (g, w) in enumerate(zip(got, want)):
+        problems.extend(emucheck.compare(g, w, f"{name} (1-D operands) output {k}", 0.0, atol))
 
 
 SIZES = [1, 7, 16, 33, 64, 100, 130]
@@ -139,11 +202,11 @@ for dtype in ("f32", "bf16"):
     matmul_case(f"{dtype}_batch_bcast", (2, 1, 5, 24), (1, 3, 24, 70), dtype)
     matmul_case(f"{dtype}_batch_rhs3", (2, 3, 6, 20), (3, 20, 11), dtype)
     matmul_case(f"{dtype}_batch_lhs2d", (6, 20), (4, 20, 11), dtype)
-# 1-D operands (numpy promotion).
-matmul_case("f32_vec_mat", (33,), (33, 10), "f32")
-matmul_case("f32_mat_vec", (10, 33), (33,), "f32")
-matmul_case("f32_vec_vec", (33,), (33,), "f32")
-matmul_case("f32_vec_batch", (24,), (3, 24, 9), "f32")
+# 1-D operands (numpy promotion), through ONNX and as 1-D operands of the step itself.
+for name, a_shape, b_shape in (("vec_mat", (33,), (33, 10)), ("mat_vec", (10, 33), (33,)),
+                               ("vec_vec", (33,), (33,)), ("vec_batch", (24,), (3, 24, 9)),
+                               ("batch_vec", (3, 5, 24), (24,))):
+    direct_1d("f32_" + name, *matmul_case("f32_" + name, a_shape, b_shape, "f32"))
 matmul_case("bf16_batch_vec", (3, 5, 24), (24,), "bf16")
 # Symbolic dims: batch and sequence bound at run time (one kernel serves all shapes).
 for dtype in ("f32", "bf16"):

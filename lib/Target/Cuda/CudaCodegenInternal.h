@@ -64,7 +64,7 @@ std::string arrayText(llvm::ArrayRef<int64_t> items);
 
 /// Where each operand's dims sit in params.dims (inputs then outputs, absent operands
 /// contribute none), and C++ expressions for them: a literal for a static dim, a
-/// `params.dims[k]` read for a dynamic one.
+/// `ds::dim(params, k)` read for a dynamic one (a constant under -DDS_SPECIALIZED_DIMS).
 class OperandDims {
 public:
   explicit OperandDims(const StepInfo &step);

@@ -42,7 +42,7 @@
 // LINEAR: DS_DEVICE void ds_linear_sigmoid_add_{{[0-9a-f]+}}_epilogue(float r0, float r1, float &res0) {
 // LINEAR-NEXT: const float r2 = ds::ew::u_sigmoid(r0);
 // LINEAR-NEXT: const float r3 = ds::ew::b_add(r2, r1);
-// LINEAR: m = params.dims[0];
+// LINEAR: m = ds::dim(params, 0);
 // LINEAR: sbk = int64_t(1);
 // LINEAR: sbn = int64_t(8);
 // LINEAR: xfull3 =

@@ -61,9 +61,7 @@ bool boolAttr(const json::Object &attrs, StringRef name) {
 } // namespace
 
 llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateGemmKernel(const StepInfo &step) {
-  const bool isLinear = step.kind == "linear";
-  if (!isLinear && step.kind != "matmul")
-    return fail("not a matmul or linear step: '" + step.kind + "'");
+  const bool isLinear = step.kind == "linear"; // else matmul (the generator table's kinds)
   const size_t numProduct = isLinear ? 3 : 2; // the product's operands (ODS order)
   if (step.inputs.size() < 2)
     return fail(step.kind + " needs at least 2 inputs, got " + llvm::Twine(step.inputs.size()));
@@ -274,12 +272,11 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateGemmKernel(const StepInf
       return fail("epilogue: " + llvm::toString(text.takeError()));
     programText = std::move(*text);
   }
-  for (const OperandInfo &out : step.outputs) {
-    if (!lookupDType(out.dtype))
-      return fail("unsupported output dtype '" + out.dtype + "'");
+  // Output dtypes are known here: output 0's is the product's without an epilogue, and
+  // the program emitter checked every result register against its output's.
+  for (const OperandInfo &out : step.outputs)
     if (out.shape.size() != out0.shape.size())
       return fail("the outputs have different ranks");
-  }
 
   // ---- text -----------------------------------------------------------------------------
   std::string text;

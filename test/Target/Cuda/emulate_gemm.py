@@ -346,4 +346,64 @@ epilogue_case("epi_rowscale_f16", 9, 24, 40, "f16", ["rowscale", "Tanh"], expect
 epilogue_case("epi_rowscale_f32_dyn", 65, 24, 40, "f32", ["rowscale", "bias"], sym=True,
               expect=("mul", "add"))
 
+
+# ---- generator errors (ds-opt --emit=cuda-kernels on a hand-written steps.json) --------------
+def gen_error(name, kind, ins, outs, attrs, expect):
+    """ins / outs: (dtype, shape) per operand (None: absent)."""
+    global checked
+    if only and name not in only:
+        return
+    checked += 1
+    values, ids = [], []
+    for i, v in enumerate(ins + outs):
+        if v is None:
+            ids.append(-1)
+            continue
+        values.append({"id": len(values), "dtype": v[0], "shape": v[1],
+                       "def": "input" if i < len(ins) else "step"})
+        ids.append(len(values) - 1)
+    steps = {"values": values, "steps": [{"kind": kind, "name": name, "attrs": attrs,
+                                          "inputs": ids[:len(ins)], "outputs": ids[len(ins):]}]}
+    work = os.path.join(out, "errors", name)
+    os.makedirs(work)
+    path = os.path.join(work, "steps.json")
+    json.dump(steps, open(path, "w"))
+    import subprocess
+    r = subprocess.run([emucheck.DS_OPT, "--emit=cuda-kernels", path, "-o", work],
+                       capture_output=True, text=True)
+    if r.returncode == 0 or expect not in r.stderr:
+        problems.append(f"{name}: expected an error with '{expect}', got {r.returncode}: "
+                        f"{r.stderr}")
+
+
+f = ("f32", [4, 8])
+epi = {"program": [{"op": "unary", "fn": "relu", "args": [0], "dtype": "f32"}],
+       "results": [1], "product_dtype": "f32"}
+gen_error("err_weight_rank", "linear", [f, ("f32", [8, 2, 3])], [("f32", [4, 3])], {},
+          "the weight must be 2-D, got")
+gen_error("err_linear_k", "linear", [f, ("f32", [7, 3])], [("f32", [4, 3])], {},
+          "but the weight [7,3] has K = 7")
+gen_error("err_batch_rank", "matmul", [("f32", [2, 4, 8]), ("f32", [2, 8, 3])], [("f32", [3])],
+          {}, "has fewer dims than the batch")
+gen_error("err_dtype", "matmul", [("c64", [4, 8]), ("c64", [8, 3])], [("c64", [4, 3])], {},
+          "unsupported operand dtypes c64 and c64")
+gen_error("err_product_name", "matmul", [f, ("f32", [8, 3])], [("f32", [4, 3])],
+          {"epilogue": dict(epi, product_dtype=5)}, "'product_dtype' is not a dtype name")
+gen_error("err_product_dtype", "matmul", [f, ("f32", [8, 3])], [("f32", [4, 3])],
+          {"epilogue": dict(epi, product_dtype="f4")}, "unsupported product dtype 'f4'")
+gen_error("err_product_i1", "matmul", [("i1", [4, 8]), ("i1", [8, 3])], [("i1", [4, 3])], {},
+          "a product of dtype i1 is not supported")
+gen_error("err_int_product", "matmul", [f, ("f32", [8, 3])], [("i32", [4, 3])], {},
+          "an integer product needs integer operands, got f32 and f32")
+gen_error("err_i1_operands", "matmul", [("i1", [4, 8]), ("i1", [8, 3])], [("f32", [4, 3])], {},
+          "i1 operands are not supported")
+gen_error("err_bias", "linear", [f, ("f32", [8, 3]), ("f32", [2, 3])], [("f32", [4, 3])], {},
+          "bias must be a 1-D tensor of a supported dtype, got f32 [2,3]")
+gen_error("err_output_ranks", "matmul", [f, ("f32", [8, 3])], [("f32", [4, 3]), ("f32", [12])],
+          {"epilogue": dict(epi, results=[1, 1])}, "the outputs have different ranks")
+gen_error("err_contraction", "matmul", [f, ("f32", [7, 3])], [("f32", [4, 3])], {},
+          "contraction dims differ")
+gen_error("err_epilogue_program", "matmul", [f, ("f32", [8, 3])], [("f32", [4, 3])],
+          {"epilogue": dict(epi, results=[7])}, "epilogue: result 0 is not one of the")
+
 emucheck.report(problems, checked)

@@ -383,7 +383,7 @@ gen_error("err_weight_rank", "linear", [f, ("f32", [8, 2, 3])], [("f32", [4, 3])
           "the weight must be 2-D, got")
 gen_error("err_linear_k", "linear", [f, ("f32", [7, 3])], [("f32", [4, 3])], {},
           "but the weight [7,3] has K = 7")
-gen_error("err_batch_rank", "matmul", [("f32", [2, 4, 8]), ("f32", [2, 8, 3])], [("f32", [3])],
+gen_error("err_batch_rank", "matmul", [("f32", [2, 4, 8]), ("f32", [2, 8, 3])], [("f32", [])],
           {}, "has fewer dims than the batch")
 gen_error("err_dtype", "matmul", [("c64", [4, 8]), ("c64", [8, 3])], [("c64", [4, 3])], {},
           "unsupported operand dtypes c64 and c64")

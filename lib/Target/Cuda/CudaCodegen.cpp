@@ -85,6 +85,7 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
       {"dequantize", generateDequantizeKernel},
       {"dynamic_quantize", generateDynamicQuantizeKernel},
       {"matmul_nbits", generateMatmulNBitsKernel},
+      {"matmul", generateGemmKernel}, {"linear", generateGemmKernel},
   };
   return generators;
 }

@@ -89,6 +89,11 @@ private:
   bool staticShapes = true;
 };
 
+/// An elementwise program (attrs "program" / "results" of `programStep`; its inputs and
+/// outputs give the register types) as `DS_DEVICE void NAME(T r0, ..., T &res0, ...)`.
+llvm::Expected<std::string> emitProgramFunction(const StepInfo &programStep,
+                                                llvm::StringRef name);
+
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
@@ -98,6 +103,7 @@ llvm::Expected<GeneratedKernel> generateQuantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateDynamicQuantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateMatmulNBitsKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateGemmKernel(const StepInfo &step); // matmul, linear
 
 } // namespace mlir::ds::cuda
 

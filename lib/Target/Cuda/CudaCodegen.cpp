@@ -78,6 +78,14 @@ using GeneratorFn = llvm::Expected<GeneratedKernel> (*)(const StepInfo &);
 const llvm::StringMap<GeneratorFn> &kernelGenerators() {
   static const llvm::StringMap<GeneratorFn> generators = {
       {"elementwise", generateElementwiseKernel},
+      {"transpose", generateMovementKernel},
+      {"concat", generateMovementKernel},
+      {"slice", generateMovementKernel},
+      {"split", generateMovementKernel},
+      {"expand", generateMovementKernel},
+      {"tile", generateMovementKernel},
+      {"pad", generateMovementKernel},
+      {"trilu", generateMovementKernel},
   };
   return generators;
 }

@@ -91,6 +91,7 @@ private:
 
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMovementKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

@@ -208,6 +208,24 @@ void callBody(llvm::raw_ostream &os, bool staticU32) {
           "  else body(int64_t(0));\n";
 }
 
+/// A step whose traversed operand has a static 0 dim moves nothing (its grid is empty):
+/// a kernel without a body, so no division by a constant 0 is compiled.
+std::optional<GeneratedKernel> emptyKernel(const StepInfo &step, const OperandDims &dims,
+                                           size_t operand, StringRef base) {
+  if (!llvm::is_contained(dims.operand(operand).shape, 0))
+    return std::nullopt;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  header(os, "Movement (empty: a static 0 dim)", step);
+  os << "DS_KERNEL(" << kKernelNamePlaceholder << ") {}\n";
+  LaunchConfig launch;
+  launch.block = {kBlock, 1, 1};
+  launch.perBlock = kBlock;
+  launch.of = "numel";
+  launch.operand = operand;
+  return finishKernel(base, text, launch);
+}
+
 /// Emits the statements that compute `src` (and `pad`) for output element `e`.
 void emitSourceIndex(llvm::raw_ostream &os, const GatherPlan &plan, StringRef indent,
                      bool anyPad) {
@@ -240,6 +258,8 @@ void emitSourceIndex(llvm::raw_ostream &os, const GatherPlan &plan, StringRef in
 
 GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, GatherPlan plan,
                            StringRef base) {
+  if (auto empty = emptyKernel(step, dims, plan.outOperand, base))
+    return *empty;
   collapse(plan);
   const unsigned bytes = plan.bytes;
   const int V = kVectorBytes / bytes;
@@ -273,9 +293,9 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
   for (const std::string &line : plan.prologue)
     os << "  " << line << "\n";
   os << "  const int64_t base = " << plan.base << ";\n";
-  for (auto [k, d] : llvm::enumerate(plan.dims))
-    os << "  const int64_t dim" << k << " = " << d.size << ", stride" << k << " = " << d.stride
-       << ";\n";
+  for (auto [k, d] : llvm::enumerate(plan.dims)) // the outermost size only bounds `rest`
+    os << "  const int64_t " << (k ? "dim" + std::to_string(k) + " = " + d.size + ", " : "")
+       << "stride" << k << " = " << d.stride << ";\n";
   if (anyPad)
     os << "  const " << T << " value = " << plan.padValue << ";\n";
   os << "  const int64_t thread = ds::mv::global_thread(), threads = ds::mv::grid_threads();\n";
@@ -286,7 +306,7 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
     size_t inner = plan.dims.size() - 1;
     std::string cond = "n >= " + std::to_string(V);
     if (!innerSize)
-      cond += " && dim" + std::to_string(inner) + " % " + std::to_string(V) + " == 0";
+      cond += " && " + plan.dims.back().size + " % " + std::to_string(V) + " == 0";
     if (!innerStride)
       cond += " && stride" + std::to_string(inner) + " == 1";
     cond += llvm::formatv(" && ds::mv::aligned<{0}>(out)", V).str();
@@ -305,8 +325,8 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
     } else {
       os << llvm::formatv("        if (src % {0} == 0) p = ds::mv::load_vec<{0}>(in, src);\n",
                           V);
-      os << "        else\n#pragma unroll\n        for (int k = 0; k < " << V
-         << "; ++k) p.v[k] = in[src + k];\n";
+      os << "        else {\n#pragma unroll\n          for (int k = 0; k < " << V
+         << "; ++k) p.v[k] = in[src + k];\n        }\n";
     }
     os << llvm::formatv("        ds::mv::store_vec<{0}>(out, e, p);\n", V);
     os << "      }\n";
@@ -412,6 +432,8 @@ llvm::Expected<GeneratedKernel> generateTranspose(const StepInfo &step) {
     return emitGather(step, dims, std::move(plan), "transpose");
   }
 
+  if (auto empty = emptyKernel(step, dims, 1, "transpose"))
+    return *empty;
   // Tiled: q = the group contiguous in the source, c = the last output group.
   size_t q = innerIn, c = groups.size() - 1;
   SmallVector<size_t> batch;
@@ -675,6 +697,8 @@ GeneratedKernel emitSegments(const StepInfo &step, const OperandDims &dims, bool
   const int V = kVectorBytes / bytes;
   StringRef T = elemType(bytes);
   size_t whole = isConcat ? step.inputs.size() : 0; // the operand of the whole tensor
+  if (auto empty = emptyKernel(step, dims, whole, isConcat ? "concat" : "split"))
+    return *empty;
   SmallVector<size_t> parts;
   if (isConcat)
     for (size_t i = 0; i < step.inputs.size(); ++i)
@@ -852,6 +876,8 @@ llvm::Expected<GeneratedKernel> generateTrilu(const StepInfo &step) {
   size_t rank = in.shape.size();
   if (rank < 2)
     return fail("input must have rank >= 2, got " + llvm::Twine(rank));
+  if (auto empty = emptyKernel(step, dims, 0, "trilu"))
+    return *empty;
   auto upperAttr = step.attrs.getBoolean("upper");
   bool upper = upperAttr.value_or(true);
   const int V = kVectorBytes / *bytes;

@@ -198,14 +198,16 @@ void header(llvm::raw_ostream &os, StringRef what, const StepInfo &step) {
   os << "#include \"ds_device.cuh\"\n#include \"movement.cuh\"\n\n";
 }
 
-/// `body` (a generic lambda over the index type I of the division chain) called with a
-/// 32-bit I when the traversed count `n` allows it.
-void callBody(llvm::raw_ostream &os, bool staticU32) {
-  if (staticU32)
-    os << "  body(uint32_t(0));\n";
-  else
-    os << "  if (n <= int64_t(0xffffffff)) body(uint32_t(0));\n"
-          "  else body(int64_t(0));\n";
+/// Emits `body` (statements over the index type I of the division chain) with a 32-bit I
+/// when the traversed count `n` allows it: once when the shapes are static, else twice
+/// behind a run-time test (NVRTC takes no lambdas in device code, so the text repeats).
+void emitBody(llvm::raw_ostream &os, bool staticU32, StringRef body) {
+  if (staticU32) {
+    os << "  {\n    using I = uint32_t;\n" << body << "  }\n";
+    return;
+  }
+  os << "  if (n <= int64_t(0xffffffff)) {\n    using I = uint32_t;\n"
+     << body << "  } else {\n    using I = int64_t;\n" << body << "  }\n";
 }
 
 /// A step whose traversed operand has a static 0 dim moves nothing (its grid is empty):
@@ -299,8 +301,7 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
   if (anyPad)
     os << "  const " << T << " value = " << plan.padValue << ";\n";
   os << "  const int64_t thread = ds::mv::global_thread(), threads = ds::mv::grid_threads();\n";
-  os << "  auto body = [&](auto index) {\n";
-  os << "    using I = decltype(index);\n";
+  const size_t bodyStart = text.size(); // the body is cut out and emitted by emitBody
   os << "    int64_t begin = 0;\n";
   if (vectorize) {
     size_t inner = plan.dims.size() - 1;
@@ -340,8 +341,9 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
   else
     os << "      out[e] = in[src];\n";
   os << "    }\n";
-  os << "  };\n";
-  callBody(os, staticOut && fitsU32(dims, plan.outOperand));
+  std::string body = text.substr(bodyStart);
+  text.resize(bodyStart);
+  emitBody(os, staticOut && fitsU32(dims, plan.outOperand), body);
   os << "}\n";
 
   LaunchConfig launch;
@@ -754,8 +756,7 @@ GeneratedKernel emitSegments(const StepInfo &step, const OperandDims &dims, bool
         os << indent << (j ? "else " : "") << "if (c < end" << j << ") " << set << "\n";
     }
   };
-  os << "  auto body = [&](auto index) {\n";
-  os << "    using I = decltype(index);\n";
+  const size_t bodyStart = text.size(); // the body is cut out and emitted by emitBody
   os << "    int64_t begin = 0;\n";
   if (vectorize) {
     SmallVector<std::string> cond = {"n >= " + std::to_string(V)};
@@ -784,9 +785,11 @@ GeneratedKernel emitSegments(const StepInfo &step, const OperandDims &dims, bool
     os << "      whole[e] = ptr[at];\n";
   else
     os << "      ptr[at] = whole[e];\n";
-  os << "    }\n  };\n";
+  os << "    }\n";
+  std::string body = text.substr(bodyStart);
+  text.resize(bodyStart);
   os << "  if (W == 0) return;\n";
-  callBody(os, staticWhole && fitsU32(dims, whole));
+  emitBody(os, staticWhole && fitsU32(dims, whole), body);
   os << "}\n";
   (void)staticAll;
 
@@ -900,8 +903,7 @@ llvm::Expected<GeneratedKernel> generateTrilu(const StepInfo &step) {
      << (hasK ? "static_cast<const int64_t *>(params.ptr[1])[0]" : "int64_t(0)") << ";\n";
   os << "  const int64_t thread = ds::mv::global_thread(), threads = ds::mv::grid_threads();\n";
   std::string keep = upper ? "(j - i >= k)" : "(j - i <= k)";
-  os << "  auto body = [&](auto index) {\n";
-  os << "    using I = decltype(index);\n";
+  const size_t bodyStart = text.size(); // the body is cut out and emitted by emitBody
   os << "    int64_t begin = 0;\n";
   if (vectorize) {
     std::string cond = "n >= " + std::to_string(V);
@@ -925,9 +927,11 @@ llvm::Expected<GeneratedKernel> generateTrilu(const StepInfo &step) {
   os << "      const I r = I(e) / I(cols);\n";
   os << "      const int64_t j = int64_t(I(e) - r * I(cols)), i = int64_t(r % I(rows));\n";
   os << "      out[e] = " << keep << " ? in[e] : " << T << "(0);\n";
-  os << "    }\n  };\n";
+  os << "    }\n";
+  std::string body = text.substr(bodyStart);
+  text.resize(bodyStart);
   os << "  if (n == 0) return;\n";
-  callBody(os, isStatic(in.shape) && fitsU32(dims, 0));
+  emitBody(os, isStatic(in.shape) && fitsU32(dims, 0), body);
   os << "}\n";
 
   LaunchConfig launch;

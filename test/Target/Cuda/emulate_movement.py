@@ -362,6 +362,38 @@ m.node("Trilu", [r, "k"], "trilu", upper=0)
 m.node("Trilu", [r], "trilu", upper=0)
 check(m)
 
+# ---- generator errors (hand-made steps.json; the bundle writer hands over verified steps) ----
+import json  # noqa: E402
+import subprocess  # noqa: E402
+
+VALUES = [{"id": 0, "dtype": "f32", "shape": [4, 6]}, {"id": 1, "dtype": "f32", "shape": [6, 4]},
+          {"id": 2, "dtype": "i32", "shape": [1]}, {"id": 3, "dtype": "f32", "shape": [4]},
+          {"id": 4, "dtype": "i64", "shape": [4]}, {"id": 5, "dtype": "i8", "shape": [4, 6]}]
+ERRORS = [
+    ("transpose", [0], [1], {"perm": [0, 0]}, "perm is not a permutation"),
+    ("transpose", [0], [1], {"perm": [2, 0]}, "perm entry 2 is out of range for rank 2"),
+    ("concat", [0, 0], [1], {"axis": 5}, "axis 5 is out of range for rank 2"),
+    ("concat", [0, 5], [1], {"axis": 0}, "operands of 4 and 1-byte elements (i8)"),
+    ("slice", [0, 2, 2, 2, 2], [1], {}, "the starts operand is i32; expected i64"),
+    ("pad", [0, 4, -1], [1], {"mode": "mirror"}, "unknown pad mode 'mirror'"),
+    ("trilu", [3], [3], {"upper": True}, "input must have rank >= 2, got 1"),
+    ("split", [0], [1, 5], {"axis": 0, "num_outputs": 2}, "operands of 4 and 1-byte"),
+]
+if not only:
+    for i, (kind, ins, outs, attrs, message) in enumerate(ERRORS):
+        checked += 1
+        work = os.path.join(out_dir, f"error{i}")
+        os.makedirs(work)
+        path = os.path.join(work, "steps.json")
+        with open(path, "w") as f:
+            json.dump({"values": VALUES, "steps": [{"kind": kind, "name": f"e{i}", "inputs": ins,
+                                                    "outputs": outs, "attrs": attrs}]}, f)
+        r = subprocess.run([emucheck.DS_OPT, "--emit=cuda-kernels", path, "-o",
+                            os.path.join(work, "out")], capture_output=True, text=True)
+        if r.returncode == 0 or message not in r.stderr or f"({kind} 'e{i}')" not in r.stderr:
+            failures.append(f"error case {i} ({kind}): expected a failure naming '{message}',"
+                            f" got {r.returncode}: {r.stderr.strip()}")
+
 for f in failures:
     print(f)
 print(f"{checked} models checked, {len(failures)} problems")

@@ -35,13 +35,15 @@
 // TRUNS: const int64_t stride0 = int64_t(64);
 // TRUNS: const int64_t dim1 = int64_t(4), stride1 = int64_t(512);
 // TRUNS: const int64_t dim2 = int64_t(64), stride2 = int64_t(1);
+// TRUNS: using I = uint32_t;
+// TRUNS-NOT: using I = int64_t;
 // TRUNS: if (n >= 8 && ds::mv::aligned<8>(out) && ds::mv::aligned<8>(in))
 // TRUNS: if (src % 8 == 0) p = ds::mv::load_vec<8>(in, src);
-// TRUNS: body(uint32_t(0));
 // Dynamic [?,?,8] perm (0, 2, 1): tiled, dims from params.dims, the batch dim decomposed.
 // TDYN-LABEL: //   input 0: f32 [?,?,8]
 // TDYN: const int64_t nq = int64_t(8), nc = params.dims[1];
 // TDYN: const int64_t bdim0 = params.dims[0]
+// TDYN-NOT: auto
 
 // CONCAT: const uint8_t *part0 = static_cast<const uint8_t *>(params.ptr[0]);
 // CONCAT: const uint8_t *part1 = static_cast<const uint8_t *>(params.ptr[1]);
@@ -61,6 +63,8 @@
 
 // SLICE: ds::mv::slice_params(static_cast<const int64_t *>(params.ptr[1]), {{.*}}, int64_t(1), in_dims, out_dims, start, step);
 // SLICE: const int64_t base = {{.*}}start[0]{{.*}}start[1]{{.*}}start[2]
+// SLICE: if (n <= int64_t(0xffffffff)) {
+// SLICE-NEXT: using I = uint32_t;
 // SLICE: if (n >= 4 && stride2 == 1 && ds::mv::aligned<4>(out) && ds::mv::aligned<4>(in))
 
 func.func @main(%x: tensor<33x65xf32>, %h: tensor<4x8x64xbf16>, %d: tensor<?x?x8xf32>,

@@ -30,6 +30,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -84,9 +85,27 @@ llvm::Expected<unsigned> sameBytes(llvm::ArrayRef<const OperandInfo *> ops) {
                   "-byte elements (" + op->dtype + ")");
     bytes = *b;
   }
-  if (!bytes)
-    return fail("no data operand");
-  return *bytes;
+  return bytes.value_or(1); // operand 0 is present (the arity checks)
+}
+
+/// The operand counts of a step (`operands` names them for the message).
+llvm::Error arity(const StepInfo &step, size_t minIn, size_t maxIn, size_t minOut,
+                  size_t maxOut, StringRef operands) {
+  size_t in = step.inputs.size(), out = step.outputs.size();
+  if (in < minIn || in > maxIn || out < minOut || out > maxOut)
+    return fail(step.kind + " takes " + operands + "; the step has " + llvm::Twine(in) +
+                " inputs and " + llvm::Twine(out) + " outputs");
+  return llvm::Error::success();
+}
+
+/// The normalized integer attribute `axis`.
+llvm::Expected<int64_t> axisAttr(const StepInfo &step, int64_t rank) {
+  auto axis = step.attrs.getInteger("axis");
+  if (!axis)
+    return fail("the step needs the integer attribute 'axis'");
+  if (*axis < -rank || *axis >= rank)
+    return fail("axis " + llvm::Twine(*axis) + " is out of range for rank " + llvm::Twine(rank));
+  return *axis < 0 ? *axis + rank : *axis;
 }
 
 llvm::Error needIndexTensor(const StepInfo &step, size_t i, StringRef what) {
@@ -357,8 +376,8 @@ GeneratedKernel emitGather(const StepInfo &step, const OperandDims &dims, Gather
 // ---- transpose ----------------------------------------------------------------------------
 
 llvm::Expected<GeneratedKernel> generateTranspose(const StepInfo &step) {
-  if (step.inputs.size() != 1 || step.outputs.size() != 1)
-    return fail("transpose needs 1 input and 1 output");
+  if (auto e = arity(step, 1, 1, 1, 1, "1 input and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -496,8 +515,8 @@ llvm::Expected<GeneratedKernel> generateTranspose(const StepInfo &step) {
 // ---- slice, expand, tile, pad -------------------------------------------------------------
 
 llvm::Expected<GeneratedKernel> generateSlice(const StepInfo &step) {
-  if (step.inputs.size() != 5 || step.outputs.size() != 1)
-    return fail("slice needs 5 inputs (data, starts, ends, axes, steps) and 1 output");
+  if (auto e = arity(step, 5, 5, 1, 1, "5 inputs (data, starts, ends, axes, steps) and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -513,7 +532,7 @@ llvm::Expected<GeneratedKernel> generateSlice(const StepInfo &step) {
   }
   size_t rank = step.inputs[0].shape.size();
   if (step.outputs[0].shape.size() != rank)
-    return fail("the output rank differs from the data rank");
+    return fail("the output rank differs from the input rank");
   GatherPlan plan;
   plan.bytes = *bytes;
   plan.outOperand = 5;
@@ -546,8 +565,8 @@ llvm::Expected<GeneratedKernel> generateSlice(const StepInfo &step) {
 }
 
 llvm::Expected<GeneratedKernel> generateExpand(const StepInfo &step) {
-  if (step.inputs.size() != 2 || step.outputs.size() != 1)
-    return fail("expand needs 2 inputs (input, shape) and 1 output");
+  if (auto e = arity(step, 2, 2, 1, 1, "2 inputs (input, shape) and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -579,8 +598,8 @@ llvm::Expected<GeneratedKernel> generateExpand(const StepInfo &step) {
 }
 
 llvm::Expected<GeneratedKernel> generateTile(const StepInfo &step) {
-  if (step.inputs.size() != 2 || step.outputs.size() != 1)
-    return fail("tile needs 2 inputs (input, repeats) and 1 output");
+  if (auto e = arity(step, 2, 2, 1, 1, "2 inputs (input, repeats) and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -611,8 +630,8 @@ llvm::Expected<GeneratedKernel> generateTile(const StepInfo &step) {
 }
 
 llvm::Expected<GeneratedKernel> generatePad(const StepInfo &step) {
-  if (step.inputs.size() < 2 || step.inputs.size() > 3 || step.outputs.size() != 1)
-    return fail("pad needs 2 or 3 inputs (input, pads, value) and 1 output");
+  if (auto e = arity(step, 2, 3, 1, 1, "2 or 3 inputs (input, pads, value) and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -802,8 +821,8 @@ GeneratedKernel emitSegments(const StepInfo &step, const OperandDims &dims, bool
 }
 
 llvm::Expected<GeneratedKernel> generateConcat(const StepInfo &step) {
-  if (step.inputs.empty() || step.outputs.size() != 1)
-    return fail("concat needs at least 1 input and 1 output");
+  if (auto e = arity(step, 1, kMaxOperands, 1, 1, "inputs and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -817,21 +836,18 @@ llvm::Expected<GeneratedKernel> generateConcat(const StepInfo &step) {
   int64_t rank = step.outputs[0].shape.size();
   for (const OperandInfo &in : step.inputs)
     if (!in.present || int64_t(in.shape.size()) != rank)
-      return fail("every input must have the output's rank " + llvm::Twine(rank));
+      return fail("every operand must have the rank " + llvm::Twine(rank));
   if (rank == 0)
-    return fail("cannot concatenate rank-0 tensors");
-  auto axisAttr = step.attrs.getInteger("axis");
-  if (!axisAttr)
-    return fail("concat needs the integer attribute 'axis'");
-  auto axis = normalizeAxis(*axisAttr, rank, "axis");
+    return fail("the operands have rank 0");
+  auto axis = axisAttr(step, rank);
   if (!axis)
     return axis.takeError();
   return emitSegments(step, dims, true, *bytes, *axis);
 }
 
 llvm::Expected<GeneratedKernel> generateSplit(const StepInfo &step) {
-  if (step.inputs.empty() || step.inputs.size() > 2 || step.outputs.empty())
-    return fail("split needs 1 or 2 inputs (input, sizes) and at least 1 output");
+  if (auto e = arity(step, 1, 2, 1, kMaxOperands, "1 or 2 inputs (input, sizes) and outputs"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -844,13 +860,10 @@ llvm::Expected<GeneratedKernel> generateSplit(const StepInfo &step) {
   int64_t rank = step.inputs[0].shape.size();
   for (const OperandInfo &out : step.outputs)
     if (int64_t(out.shape.size()) != rank)
-      return fail("every output must have the input's rank " + llvm::Twine(rank));
+      return fail("every operand must have the rank " + llvm::Twine(rank));
   if (rank == 0)
-    return fail("cannot split a rank-0 tensor");
-  auto axisAttr = step.attrs.getInteger("axis");
-  if (!axisAttr)
-    return fail("split needs the integer attribute 'axis'");
-  auto axis = normalizeAxis(*axisAttr, rank, "axis");
+    return fail("the operands have rank 0");
+  auto axis = axisAttr(step, rank);
   if (!axis)
     return axis.takeError();
   // The sizes operand is not read: the output shapes carry the sizes.
@@ -860,8 +873,8 @@ llvm::Expected<GeneratedKernel> generateSplit(const StepInfo &step) {
 // ---- trilu ------------------------------------------------------------------------------
 
 llvm::Expected<GeneratedKernel> generateTrilu(const StepInfo &step) {
-  if (step.inputs.empty() || step.inputs.size() > 2 || step.outputs.size() != 1)
-    return fail("trilu needs 1 or 2 inputs (input, k) and 1 output");
+  if (auto e = arity(step, 1, 2, 1, 1, "1 or 2 inputs (input, k) and 1 output"))
+    return std::move(e);
   OperandDims dims(step);
   if (auto e = dims.checkLimits())
     return std::move(e);
@@ -962,5 +975,5 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateMovementKernel(const Ste
     return generatePad(step);
   if (kind == "trilu")
     return generateTrilu(step);
-  return fail("no movement kernel for step kind '" + kind + "'");
+  llvm_unreachable("generateMovementKernel is registered for the movement kinds only");
 }

@@ -368,16 +368,36 @@ import subprocess  # noqa: E402
 
 VALUES = [{"id": 0, "dtype": "f32", "shape": [4, 6]}, {"id": 1, "dtype": "f32", "shape": [6, 4]},
           {"id": 2, "dtype": "i32", "shape": [1]}, {"id": 3, "dtype": "f32", "shape": [4]},
-          {"id": 4, "dtype": "i64", "shape": [4]}, {"id": 5, "dtype": "i8", "shape": [4, 6]}]
+          {"id": 4, "dtype": "i64", "shape": [4]}, {"id": 5, "dtype": "i8", "shape": [4, 6]},
+          {"id": 6, "dtype": "x9", "shape": [4]}, {"id": 7, "dtype": "f32", "shape": []},
+          {"id": 9, "dtype": "f32", "shape": [2, 4, 6]}, {"id": 11, "dtype": "i64", "shape": [1, 1]}]
 ERRORS = [
     ("transpose", [0], [1], {"perm": [0, 0]}, "perm is not a permutation"),
     ("transpose", [0], [1], {"perm": [2, 0]}, "perm entry 2 is out of range for rank 2"),
+    ("transpose", [0], [1], {"perm": [0]}, "perm must list one entry per dim of rank 2"),
+    ("transpose", [0], [1], {"perm": ["a", 0]}, "perm entries must be integers"),
+    ("transpose", [0], [9], {"perm": [1, 0]}, "the output rank differs from the input rank"),
+    ("transpose", [6], [6], {"perm": [0]}, "unsupported dtype 'x9'"),
+    ("transpose", [0, 0], [1], {"perm": [1, 0]},
+     "transpose takes 1 input and 1 output; the step has 2 inputs and 1 outputs"),
     ("concat", [0, 0], [1], {"axis": 5}, "axis 5 is out of range for rank 2"),
     ("concat", [0, 5], [1], {"axis": 0}, "operands of 4 and 1-byte elements (i8)"),
-    ("slice", [0, 2, 2, 2, 2], [1], {}, "the starts operand is i32; expected i64"),
-    ("pad", [0, 4, -1], [1], {"mode": "mirror"}, "unknown pad mode 'mirror'"),
-    ("trilu", [3], [3], {"upper": True}, "input must have rank >= 2, got 1"),
+    ("concat", [0, 9], [1], {"axis": 0}, "every operand must have the rank 2"),
+    ("concat", [7, 7], [7], {"axis": 0}, "the operands have rank 0"),
+    ("concat", [0, 0], [1], {}, "the step needs the integer attribute 'axis'"),
     ("split", [0], [1, 5], {"axis": 0, "num_outputs": 2}, "operands of 4 and 1-byte"),
+    ("slice", [0, 2, 2, 2, 2], [1], {}, "the starts operand is i32; expected i64"),
+    ("slice", [0, -1, 4, 4, 4], [1], {}, "the starts operand is missing"),
+    ("slice", [0, 11, 4, 4, 4], [1], {}, "the starts operand must be 1-D"),
+    ("expand", [9, 4], [0], {}, "the input rank exceeds the output rank"),
+    ("pad", [0, 4, -1], [1], {"mode": "mirror"},
+     "unknown pad mode 'mirror' (expected constant, reflect, edge or wrap)"),
+    ("pad", [0, 4, 5], [1], {"mode": "constant"}, "the pad value is i8 but the data is f32"),
+    ("pad", [0, 4, -1], [1], {"mode": "edge", "axes": ["x"]}, "axes entries must be integers"),
+    ("pad", [0, 4, -1], [1], {"mode": "edge", "axes": [0]}, "pads must have 2 entries"),
+    ("trilu", [3], [3], {"upper": True}, "input must have rank >= 2, got 1"),
+    ("trilu", [0, 4], [0], {"upper": True}, "k must have one element, got [4]"),
+    ("trilu", [0, 2], [0], {"upper": True}, "k is i32; expected i64"),
 ]
 if not only:
     for i, (kind, ins, outs, attrs, message) in enumerate(ERRORS):

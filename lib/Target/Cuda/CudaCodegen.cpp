@@ -86,6 +86,14 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
       {"dynamic_quantize", generateDynamicQuantizeKernel},
       {"matmul_nbits", generateMatmulNBitsKernel},
       {"matmul", generateGemmKernel}, {"linear", generateGemmKernel},
+      {"transpose", generateMovementKernel},
+      {"concat", generateMovementKernel},
+      {"slice", generateMovementKernel},
+      {"split", generateMovementKernel},
+      {"expand", generateMovementKernel},
+      {"tile", generateMovementKernel},
+      {"pad", generateMovementKernel},
+      {"trilu", generateMovementKernel},
   };
   return generators;
 }

@@ -104,6 +104,7 @@ llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateDynamicQuantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateMatmulNBitsKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateGemmKernel(const StepInfo &step); // matmul, linear
+llvm::Expected<GeneratedKernel> generateMovementKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

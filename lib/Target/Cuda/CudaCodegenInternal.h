@@ -97,7 +97,8 @@ llvm::Expected<std::string> emitProgramFunction(const StepInfo &programStep,
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
-llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step), generateRopeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateRopeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateMoeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateQuantizeKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);

@@ -78,6 +78,7 @@ using GeneratorFn = llvm::Expected<GeneratedKernel> (*)(const StepInfo &);
 const llvm::StringMap<GeneratorFn> &kernelGenerators() {
   static const llvm::StringMap<GeneratorFn> generators = {
       {"elementwise", generateElementwiseKernel},
+      {"reduce", generateReductionKernel}, {"arg_reduce", generateReductionKernel}, {"softmax", generateReductionKernel}, {"log_softmax", generateReductionKernel}, {"hardmax", generateReductionKernel}, {"layer_norm", generateReductionKernel}, {"rms_norm", generateReductionKernel}, {"cumsum", generateReductionKernel}, {"topk", generateReductionKernel},
   };
   return generators;
 }

@@ -91,6 +91,7 @@ private:
 
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateReductionKernel(const StepInfo &step); // reduce, arg_reduce, softmax, log_softmax, hardmax, layer_norm, rms_norm, cumsum, topk
 
 } // namespace mlir::ds::cuda
 

@@ -308,11 +308,6 @@ DS_DEVICE void row_for(const S *p, int64_t n, int t, int w, FS scalar, FP pack) 
   }
 }
 
-// Most elements thread t can own in row_for (for the register cache).
-template <int V> DS_DEVICE int64_t row_share(int64_t n, int w) {
-  return ((n + static_cast<int64_t>(w) * V - 1) / (static_cast<int64_t>(w) * V)) * V + 2;
-}
-
 // ---- reduce ----------------------------------------------------------------------------------
 
 // One reduced output per line. Geometry `G`: n (elements reduced per output), base(l),
@@ -454,48 +449,85 @@ DS_DEVICE void arg_lines(const typename TI::S *in, int64_t *out, At at, const G 
 
 enum SoftKind { SOFTMAX, LOG_SOFTMAX, HARDMAX };
 
-// Stores y[j] for every element j of the line that thread t owns (vector stores where the
-// output is aligned like the input's packs). `value(j, x, k)`: x the loaded (or cached)
-// element, k its position in the thread's register cache.
-template <class TI, class TO, int W, int V, bool CONTIG, int MAXC, class G, class F>
+// The register cache of the multi-pass row kernels (softmax, norms): a contiguous row is
+// visited by row_slots, whose unrolled loop gives each element a slot known at compile
+// time (pack s of the thread in slots [s V, s V + V), the head and tail elements in the
+// last two), so the cache lives in registers. CH packs per thread at most; the row fits
+// when ceil(packs / W) <= CH (row_fits).
+template <int V, int CH> constexpr int cache_size() { return CH > 0 ? CH * V + 2 : 1; }
+
+template <int V> DS_DEVICE bool row_fits(int64_t n, int w, int ch) {
+  return (n / V + w - 1) / w <= ch;
+}
+
+template <int V, int CH, class S, class FS, class FP>
+DS_DEVICE void row_slots(const S *p, int64_t n, int t, int w, FS scalar, FP pack) {
+  int64_t mis = V == 1 ? 0
+                       : static_cast<int64_t>(
+                             (reinterpret_cast<unsigned long long>(p) / sizeof(S)) % V);
+  int64_t head = mis == 0 ? 0 : V - mis;
+  if (head > n)
+    head = n;
+  if (t < head)
+    scalar(static_cast<int64_t>(t), CH * V);
+  int64_t packs = (n - head) / V;
+#pragma unroll
+  for (int s = 0; s < CH; ++s) {
+    int64_t k = t + static_cast<int64_t>(s) * w;
+    if (k < packs)
+      pack(head + k * V, s * V);
+  }
+  int64_t tail = head + packs * V + t;
+  if (tail < n)
+    scalar(tail, CH * V + 1);
+}
+
+// Stores y[j] = value(j, x) for every element j of the line that thread t owns, x from the
+// register cache when `cached`, else loaded (vector stores where the output is aligned
+// like the input's packs).
+template <class TI, class TO, int W, int V, bool CONTIG, int CH, class G, class F>
 DS_DEVICE void line_write(const typename TI::S *p, typename TO::S *q, int t, const G &g,
                           bool cached, const typename TI::C *cache, F value) {
   using S = typename TI::S;
   using SO = typename TO::S;
   using C = typename TI::C;
-  int k = 0;
+  auto store_pack = [&](int64_t j, const C (&xs)[V]) {
+    if (sizeof(SO) == sizeof(S) && ew::aligned_for<V>(q + j)) {
+      ew::Pack<SO, V> o;
+#pragma unroll
+      for (int e = 0; e < V; ++e)
+        o.v[e] = TO::back(value(j + e, xs[e]));
+      ew::store_pack<V>(q, j, o);
+    } else {
+#pragma unroll
+      for (int e = 0; e < V; ++e)
+        q[j + e] = TO::back(value(j + e, xs[e]));
+    }
+  };
+  if constexpr (CONTIG && CH > 0) {
+    if (cached) {
+      row_slots<V, CH>(
+          p, g.n, t, W, [&](int64_t j, int slot) { q[j] = TO::back(value(j, cache[slot])); },
+          [&](int64_t j, int slot) {
+            C xs[V];
+#pragma unroll
+            for (int e = 0; e < V; ++e)
+              xs[e] = cache[slot + e];
+            store_pack(j, xs);
+          });
+      return;
+    }
+  }
   if constexpr (CONTIG) {
     row_for<V>(
-        p, g.n, t, W,
+        p, g.n, t, W, [&](int64_t j) { q[j] = TO::back(value(j, TI::cvt(p[j]))); },
         [&](int64_t j) {
-          C x = (MAXC > 0 && cached) ? cache[k < MAXC ? k : 0] : TI::cvt(p[j]);
-          q[j] = TO::back(value(j, x));
-          ++k;
-        },
-        [&](int64_t j) {
+          ew::Pack<S, V> pk = ew::load_pack<V>(p, j);
           C xs[V];
-          if (MAXC > 0 && cached) {
 #pragma unroll
-            for (int e = 0; e < V; ++e)
-              xs[e] = cache[(k + e) < MAXC ? k + e : 0];
-          } else {
-            ew::Pack<S, V> pk = ew::load_pack<V>(p, j);
-#pragma unroll
-            for (int e = 0; e < V; ++e)
-              xs[e] = TI::cvt(pk.v[e]);
-          }
-          if (sizeof(SO) == sizeof(S) && ew::aligned_for<V>(q + j)) {
-            ew::Pack<SO, V> o;
-#pragma unroll
-            for (int e = 0; e < V; ++e)
-              o.v[e] = TO::back(value(j + e, xs[e]));
-            ew::store_pack<V>(q, j, o);
-          } else {
-#pragma unroll
-            for (int e = 0; e < V; ++e)
-              q[j + e] = TO::back(value(j + e, xs[e]));
-          }
-          k += V;
+          for (int e = 0; e < V; ++e)
+            xs[e] = TI::cvt(pk.v[e]);
+          store_pack(j, xs);
         });
   } else {
     for (int64_t j = t; j < g.n; j += W)
@@ -503,34 +535,41 @@ DS_DEVICE void line_write(const typename TI::S *p, typename TO::S *q, int t, con
   }
 }
 
-// Visits the line's elements of thread t (loading them, filling the register cache when
-// `cached`): f(j, x).
-template <class TI, int W, int V, bool CONTIG, int MAXC, class G, class F>
+// Visits the line's elements of thread t: f(j, x); fills the register cache when `cached`.
+template <class TI, int W, int V, bool CONTIG, int CH, class G, class F>
 DS_DEVICE void line_read(const typename TI::S *p, int t, const G &g, bool cached,
                          typename TI::C *cache, F f) {
   using S = typename TI::S;
   using C = typename TI::C;
-  int k = 0;
+  if constexpr (CONTIG && CH > 0) {
+    if (cached) {
+      row_slots<V, CH>(
+          p, g.n, t, W,
+          [&](int64_t j, int slot) {
+            C x = TI::cvt(p[j]);
+            cache[slot] = x;
+            f(j, x);
+          },
+          [&](int64_t j, int slot) {
+            ew::Pack<S, V> pk = ew::load_pack<V>(p, j);
+#pragma unroll
+            for (int e = 0; e < V; ++e) {
+              C x = TI::cvt(pk.v[e]);
+              cache[slot + e] = x;
+              f(j + e, x);
+            }
+          });
+      return;
+    }
+  }
   if constexpr (CONTIG) {
     row_for<V>(
-        p, g.n, t, W,
-        [&](int64_t j) {
-          C x = TI::cvt(p[j]);
-          if (MAXC > 0 && cached && k < MAXC)
-            cache[k] = x;
-          ++k;
-          f(j, x);
-        },
+        p, g.n, t, W, [&](int64_t j) { f(j, TI::cvt(p[j])); },
         [&](int64_t j) {
           ew::Pack<S, V> pk = ew::load_pack<V>(p, j);
 #pragma unroll
-          for (int e = 0; e < V; ++e) {
-            C x = TI::cvt(pk.v[e]);
-            if (MAXC > 0 && cached && k + e < MAXC)
-              cache[k + e] = x;
-            f(j + e, x);
-          }
-          k += V;
+          for (int e = 0; e < V; ++e)
+            f(j + e, TI::cvt(pk.v[e]));
         });
   } else {
     for (int64_t j = t; j < g.n; j += W)
@@ -538,29 +577,28 @@ DS_DEVICE void line_read(const typename TI::S *p, int t, const G &g, bool cached
   }
 }
 
-// Re-visits the cached (or reloaded) elements: f(j, x).
-template <class TI, int W, int V, bool CONTIG, int MAXC, class G, class F>
+// Visits the elements again: from the register cache when `cached`, else reloaded.
+template <class TI, int W, int V, bool CONTIG, int CH, class G, class F>
 DS_DEVICE void line_reread(const typename TI::S *p, int t, const G &g, bool cached,
                            const typename TI::C *cache, F f) {
-  using C = typename TI::C;
-  if (MAXC > 0 && cached) {
-    int k = 0;
-    row_for<V>(
-        p, g.n, t, W, [&](int64_t j) { f(j, cache[k < MAXC ? k : 0]); ++k; },
-        [&](int64_t j) {
+  if constexpr (CONTIG && CH > 0) {
+    if (cached) {
+      row_slots<V, CH>(
+          p, g.n, t, W, [&](int64_t j, int slot) { f(j, cache[slot]); },
+          [&](int64_t j, int slot) {
 #pragma unroll
-          for (int e = 0; e < V; ++e)
-            f(j + e, cache[(k + e) < MAXC ? k + e : 0]);
-          k += V;
-        });
-  } else {
-    line_read<TI, W, V, CONTIG, 0>(p, t, g, false, static_cast<C *>(nullptr), f);
+            for (int e = 0; e < V; ++e)
+              f(j + e, cache[slot + e]);
+          });
+      return;
+    }
   }
+  line_read<TI, W, V, CONTIG, 0>(p, t, g, false, static_cast<typename TI::C *>(nullptr), f);
 }
 
 // The cpu's softmaxLine / logSoftmaxLine / hardmaxLine along each line. The max ignores
 // NaN (a NaN then poisons the sum, so the whole line is NaN, as on cpu).
-template <class TI, class TO, int KIND, int BLOCK, int W, int V, bool CONTIG, int MAXC, class G>
+template <class TI, class TO, int KIND, int BLOCK, int W, int V, bool CONTIG, int CH, class G>
 DS_DEVICE void softmax_lines(const typename TI::S *in, typename TO::S *out, At at,
                              const G &g) {
   using C = typename TI::C;
@@ -577,26 +615,26 @@ DS_DEVICE void softmax_lines(const typename TI::S *in, typename TO::S *out, At a
                                           [&](int64_t j, C) { return C(j == best.i ? 1 : 0); });
     return;
   } else {
-    C cache[MAXC > 0 ? MAXC : 1];
-    bool cached = CONTIG && MAXC > 0 && row_share<V>(g.n, W) <= MAXC;
+    C cache[cache_size<V, CH>()];
+    bool cached = CONTIG && CH > 0 && row_fits<V>(g.n, W, CH);
     C peak = -inf_c<C>();
     if (valid)
-      line_read<TI, W, V, CONTIG, MAXC>(p, t, g, cached, cache,
+      line_read<TI, W, V, CONTIG, CH>(p, t, g, cached, cache,
                                         [&](int64_t, C x) { peak = x > peak ? x : peak; });
     peak = line_reduce<W>(peak, [](C a, C b) { return b > a ? b : a; }, -inf_c<C>());
     C sum = 0;
     if (valid)
-      line_reread<TI, W, V, CONTIG, MAXC>(p, t, g, cached, cache,
+      line_reread<TI, W, V, CONTIG, CH>(p, t, g, cached, cache,
                                           [&](int64_t, C x) { sum += exp_c(x - peak); });
     sum = line_reduce<W>(sum, [](C a, C b) { return a + b; }, C(0));
     if (!valid)
       return;
     if constexpr (KIND == SOFTMAX)
-      line_write<TI, TO, W, V, CONTIG, MAXC>(p, q, t, g, cached, cache,
+      line_write<TI, TO, W, V, CONTIG, CH>(p, q, t, g, cached, cache,
                                              [&](int64_t, C x) { return exp_c(x - peak) / sum; });
     else {
       C log_sum = log_c(sum);
-      line_write<TI, TO, W, V, CONTIG, MAXC>(
+      line_write<TI, TO, W, V, CONTIG, CH>(
           p, q, t, g, cached, cache, [&](int64_t, C x) { return (x - peak) - log_sum; });
     }
   }
@@ -607,7 +645,7 @@ DS_DEVICE void softmax_lines(const typename TI::S *in, typename TO::S *out, At a
 // Rows of n contiguous elements; `scale_index(j)` / `bias_index(j)` give the parameters'
 // element for element j of the row (they broadcast against the normalized dims). Statistics as the cpu: layer_norm two passes (mean, then squared
 // deviations), inv = 1 / sqrt(var + eps); rms_norm inv = 1 / sqrt(mean(x^2) + eps).
-template <class TI, class TO, class TS, class TB, bool LAYER, int BLOCK, int W, int V, int MAXC,
+template <class TI, class TO, class TS, class TB, bool LAYER, int BLOCK, int W, int V, int CH,
           class PS, class PB>
 DS_DEVICE void norm_rows(const typename TI::S *in, const typename TS::S *scale,
                          const typename TB::S *bias, typename TO::S *out, At at, int64_t n,
@@ -619,12 +657,12 @@ DS_DEVICE void norm_rows(const typename TI::S *in, const typename TS::S *scale,
   Lines g{n, 1};
   const typename TI::S *p = in + (valid ? l * n : 0);
   typename TO::S *q = out + (valid ? l * n : 0);
-  C cache[MAXC > 0 ? MAXC : 1];
-  bool cached = MAXC > 0 && row_share<V>(n, W) <= MAXC;
+  C cache[cache_size<V, CH>()];
+  bool cached = CH > 0 && row_fits<V>(n, W, CH);
   auto add = [](C a, C b) { return a + b; };
   C s1 = 0;
   if (valid)
-    line_read<TI, W, V, true, MAXC>(p, t, g, cached, cache, [&](int64_t, C x) {
+    line_read<TI, W, V, true, CH>(p, t, g, cached, cache, [&](int64_t, C x) {
       s1 += LAYER ? x : x * x;
     });
   s1 = line_reduce<W>(s1, add, C(0));
@@ -633,7 +671,7 @@ DS_DEVICE void norm_rows(const typename TI::S *in, const typename TS::S *scale,
   if (LAYER) {
     C s2 = 0;
     if (valid)
-      line_reread<TI, W, V, true, MAXC>(p, t, g, cached, cache, [&](int64_t, C x) {
+      line_reread<TI, W, V, true, CH>(p, t, g, cached, cache, [&](int64_t, C x) {
         s2 += (x - mean) * (x - mean);
       });
     s2 = line_reduce<W>(s2, add, C(0));
@@ -642,7 +680,7 @@ DS_DEVICE void norm_rows(const typename TI::S *in, const typename TS::S *scale,
   C inv = C(1) / sqrt_c(var + eps);
   if (!valid)
     return;
-  line_write<TI, TO, W, V, true, MAXC>(p, q, t, g, cached, cache, [&](int64_t j, C x) {
+  line_write<TI, TO, W, V, true, CH>(p, q, t, g, cached, cache, [&](int64_t j, C x) {
     C s = static_cast<C>(TS::cvt(scale[scale_index(j)]));
     if (LAYER) {
       C y = (x - mean) * inv * s;

@@ -35,8 +35,10 @@ using llvm::StringRef;
 
 namespace {
 
-/// Register cache limit (elements per thread) for the multi-pass row kernels.
-constexpr int64_t kMaxCache = 32;
+/// Register cache limit (elements per thread) for the multi-pass row kernels, and the
+/// packs per thread cached for rows of dynamic length.
+constexpr int64_t kMaxCache = 34;
+constexpr int kDynamicPacks = 4;
 
 /// Traits struct of reduction.cuh for a dtype, and its compute type.
 struct ElemType {
@@ -142,21 +144,18 @@ LineShape lineShape(const OperandDims &dims, int64_t axis) {
   return s;
 }
 
-/// Elements a thread owns in a contiguous row (reduction.cuh's row_share).
-int64_t rowShare(int64_t n, int64_t w, int64_t v) { return (n + w * v - 1) / (w * v) * v + 2; }
-
 /// Threads per block and per line for a contiguous row of (static or dynamic) length.
 struct Mapping {
   int block = 256;
   int w = 256;
-  int cache = 0; // register cache elements per thread (0: stream from global memory)
+  int cache = 0; // packs per thread in the register cache (0: re-read global memory)
 };
 
 Mapping rowMapping(std::optional<int64_t> n, int vec, bool wantCache) {
   Mapping m;
   if (!n) {
     m.block = m.w = 512;
-    m.cache = wantCache ? 24 : 0;
+    m.cache = wantCache ? kDynamicPacks : 0;
     return m;
   }
   if (*n <= 256) {
@@ -165,8 +164,8 @@ Mapping rowMapping(std::optional<int64_t> n, int vec, bool wantCache) {
   } else {
     m.block = m.w = *n <= 4096 ? 256 : (*n <= 16384 ? 512 : 1024);
   }
-  int64_t share = rowShare(std::max<int64_t>(*n, 1), m.w, vec);
-  m.cache = wantCache && share <= kMaxCache ? static_cast<int>(share) : 0;
+  int64_t packs = std::max<int64_t>((*n / vec + m.w - 1) / m.w, 1);
+  m.cache = wantCache && packs * vec + 2 <= kMaxCache ? static_cast<int>(packs) : 0;
   return m;
 }
 
@@ -477,7 +476,7 @@ llvm::Expected<GeneratedKernel> generateSoftmaxLike(const StepInfo &step) {
                      ", at, g);\n}\n";
   if (ls.contig) {
     Mapping m = rowMapping(ls.staticN, et->vec, !hard);
-    text += llvm::formatv("// contiguous rows, register cache {0}\n", m.cache).str() +
+    text += llvm::formatv("// contiguous rows, register cache of {0} packs per thread\n", m.cache).str() +
             kernelOpen(m.block);
     text += "  const ds::red::Lines g{" + ls.n + ", int64_t(1)};\n";
     text += llvm::formatv("  const ds::red::At at = ds::red::rows_at<{0}, {1}>({2});\n", m.block,
@@ -586,7 +585,7 @@ llvm::Expected<GeneratedKernel> generateNorm(const StepInfo &step) {
                 " has more dims than the normalized dims of " + shapeText(in.shape));
 
   std::string text = header(step);
-  text += llvm::formatv("// rows of {0}: {1} threads per row, register cache {2}\n",
+  text += llvm::formatv("// rows of {0}: {1} threads per row, register cache of {2} packs per thread\n",
                         staticN ? std::to_string(*staticN) : std::string("?"), m.w, m.cache)
               .str();
   text += kernelOpen(m.block);
@@ -697,10 +696,13 @@ llvm::Expected<GeneratedKernel> generateTopk(const StepInfo &step) {
   int block = static_cast<int>(std::clamp<int64_t>(p / 2, 32, 256));
   block = (block + 31) / 32 * 32;
   std::string text = header(step);
-  text += llvm::formatv("// a block per line: bitonic sort up to {0} elements, else {1} "
-                        "selection rounds\n",
-                        p, *k)
-              .str();
+  if (p > 0)
+    text += llvm::formatv("// a block per line: bitonic sort of lines up to {0} elements, {1} "
+                          "selection rounds for longer ones\n",
+                          p, *k)
+                .str();
+  else
+    text += llvm::formatv("// a block per line: {0} selection rounds\n", *k).str();
   text += kernelOpen(block);
   text += "  const ds::red::Lines g{" + ls.n + ", " + ls.inner + "};\n";
   text += "  const ds::red::At at{int64_t(ds::block_idx_x()), true, int(ds::thread_linear())};\n";

@@ -454,8 +454,6 @@ enum SoftKind { SOFTMAX, LOG_SOFTMAX, HARDMAX };
 // time (pack s of the thread in slots [s V, s V + V), the head and tail elements in the
 // last two), so the cache lives in registers. CH packs per thread at most; the row fits
 // when ceil(packs / W) <= CH (row_fits).
-template <int V, int CH> constexpr int cache_size() { return CH > 0 ? CH * V + 2 : 1; }
-
 template <int V> DS_DEVICE bool row_fits(int64_t n, int w, int ch) {
   return (n / V + w - 1) / w <= ch;
 }
@@ -615,7 +613,7 @@ DS_DEVICE void softmax_lines(const typename TI::S *in, typename TO::S *out, At a
                                           [&](int64_t j, C) { return C(j == best.i ? 1 : 0); });
     return;
   } else {
-    C cache[cache_size<V, CH>()];
+    C cache[CH > 0 ? CH * V + 2 : 1];
     bool cached = CONTIG && CH > 0 && row_fits<V>(g.n, W, CH);
     C peak = -inf_c<C>();
     if (valid)
@@ -657,7 +655,7 @@ DS_DEVICE void norm_rows(const typename TI::S *in, const typename TS::S *scale,
   Lines g{n, 1};
   const typename TI::S *p = in + (valid ? l * n : 0);
   typename TO::S *q = out + (valid ? l * n : 0);
-  C cache[cache_size<V, CH>()];
+  C cache[CH > 0 ? CH * V + 2 : 1];
   bool cached = CH > 0 && row_fits<V>(n, W, CH);
   auto add = [](C a, C b) { return a + b; };
   C s1 = 0;

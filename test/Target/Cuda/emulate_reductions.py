@@ -381,10 +381,10 @@ EXPECT = {
                                        "params.dims["],
     ("reduce_f32", "ds_reduce_log_sum_exp_"): ["logsumexp_lines"],
     ("arg_f32", "ds_arg_reduce_argmax_"): ["contiguous rows", "a thread per line"],
-    ("softmax_f32", "ds_softmax_"): ["register cache of 1 packs", "register cache of 4 packs",
+    ("softmax_f32", "ds_softmax_"): ["register cache of 1 packs", "register cache of 3 packs",
                                      "a thread per line", "ds::red::columns_at<256>"],
     ("softmax_f32", "ds_hardmax_"): ["ds::red::HARDMAX"],
-    ("norm_f32", "ds_layer_norm_"): ["broadcast_index", "register cache of 4 packs"],
+    ("norm_f32", "ds_layer_norm_"): ["broadcast_index", "register cache of 3 packs"],
     ("norm_f32", "ds_rms_norm_"): ["norm_rows<ds::red::T_f32, ds::red::T_f32, ds::red::T_f32, "
                                    "ds::red::T_f32, false"],
     ("norm_bf16", "ds_rms_norm_"): ["ds::red::T_bf16"],
@@ -412,23 +412,38 @@ VALUES = [{"id": 0, "dtype": "f32", "shape": [-1, 8], "def": "input", "index": 0
           {"id": 3, "dtype": "f32", "shape": [-1, 9], "def": "step", "step": 0},
           {"id": 4, "dtype": "i64", "shape": [-1, 9], "def": "step", "step": 0},
           {"id": 5, "dtype": "i32", "shape": [-1, 8], "def": "input", "index": 1},
-          {"id": 6, "dtype": "i32", "shape": [-1], "def": "step", "step": 0}]
+          {"id": 6, "dtype": "i32", "shape": [-1], "def": "step", "step": 0},
+          {"id": 7, "dtype": "i1", "shape": [-1, 8], "def": "input", "index": 2},
+          {"id": 8, "dtype": "f32", "shape": [], "def": "input", "index": 3},
+          {"id": 9, "dtype": "f32", "shape": [2, 8], "def": "input", "index": 4},
+          {"id": 10, "dtype": "i1", "shape": [-1], "def": "step", "step": 0}]
 ERRORS = [
     ("reduce", {"fn": "median", "axes": [1]}, [0], [1], "unknown reduction fn 'median'"),
-    ("reduce", {"fn": "sum", "axes": [2]}, [0], [1], "out of range"),
-    ("reduce", {"fn": "sum", "axes": [1, -1]}, [0], [1], "is repeated"),
-    ("reduce", {"fn": "l2", "axes": [1]}, [5], [6], "needs floating-point elements"),
-    ("arg_reduce", {"fn": "argmax", "axis": 1}, [0], [1], "output 0 must be i64"),
-    ("arg_reduce", {"fn": "argmedian", "axis": 1}, [0], [2], "unknown fn 'argmedian'"),
-    ("softmax", {"axis": 1}, [5], [3], "floating-point type"),
-    ("topk", {"axis": 1, "k": 9}, [0], [3, 4], "k = 9 is out of range"),
+    ("reduce", {"fn": "sum", "axes": [2]}, [0], [1], "of 'axes' is out of range for"),
+    ("reduce", {"fn": "sum", "axes": [1, -1]}, [0], [1], "of 'axes' is repeated"),
+    ("reduce", {"fn": "l2", "axes": [1]}, [5], [6], "needs floating-point elements, got"),
+    ("reduce", {"fn": "sum", "axes": [1]}, [7], [10], "is not defined on i1 elements"),
+    ("reduce", {"fn": "sum", "axes": [1]}, [0], [6], "output 0 has dtype"),
+    ("reduce", {"fn": "sum", "axes": [1]}, [0], [-1], "an output is absent"),
+    ("arg_reduce", {"fn": "argmax", "axis": 1}, [0], [1], "output 0 must be i64, got"),
+    ("arg_reduce", {"fn": "argmedian", "axis": 1}, [0], [2], "(expected argmax or argmin)"),
+    ("arg_reduce", {"fn": "argmax", "axis": 1}, [7], [2], "arg_reduce is not defined on i1 elements"),
+    ("arg_reduce", {"fn": "argmax", "axis": 2}, [0], [2], "is out of range for input 0 of shape"),
+    ("softmax", {"axis": 1}, [5], [3], "operand 0 must have a floating-point type, got"),
+    ("softmax", {"axis": 0}, [8], [1], "input 0 has rank 0"),
+    ("topk", {"axis": 1, "k": 9}, [0], [3, 4], "is out of range for axis"),
+    ("topk", {"axis": 1, "k": "nine"}, [0], [3, 4], "is not an integer"),
+    ("topk", {"axis": 1, "k": 2}, [7], [3, 4], "topk is not defined on i1 elements"),
+    ("topk", {"axis": 1, "k": 2}, [0], [3, 3], "topk outputs must be"),
     ("cumsum", {}, [0], [3], "attribute 'axis' is missing"),
+    ("cumsum", {"axis": 0}, [7], [3], "cumsum is not defined on i1 elements"),
     ("layer_norm", {"axis": -1}, [0], [3], "expects 2 to 3 inputs"),
+    ("rms_norm", {"axis": -1}, [0, 9], [3], "has more dims than the normalized dims of"),
 ]
 for i, (kind, attrs, ins, outs, message) in enumerate(ERRORS):
     if only and "errors" not in only:
         continue
-    doc = {"format_version": 1, "inputs": [0, 5], "outputs": outs, "values": VALUES,
+    doc = {"format_version": 1, "inputs": [0, 5, 7, 8, 9], "outputs": outs, "values": VALUES,
            "steps": [{"kind": kind, "name": f"/bad{i}", "inputs": ins, "outputs": outs,
                       "attrs": attrs}]}
     path = os.path.join(out, f"bad{i}.json")

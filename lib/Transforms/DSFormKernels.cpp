@@ -203,8 +203,52 @@ void DSFormKernelsPass::formKernels(Block &block) {
       constant->erase();
 }
 
+/// DS_MAX_OPERANDS of the kernel ABI (runtime/kernels/ds_device.cuh): a generated kernel
+/// takes at most this many inputs and results together.
+static constexpr unsigned kMaxKernelOperands = 16;
+
+/// The operands a kernel made of `ops` would have: inputs from outside (splat constants
+/// are folded into the body) plus results read outside.
+static unsigned kernelOperandCount(ArrayRef<Operation *> ops) {
+  llvm::SmallPtrSet<Operation *, 8> memberSet(ops.begin(), ops.end());
+  llvm::SetVector<Value> inputs;
+  unsigned results = 0;
+  for (Operation *op : ops) {
+    for (Value operand : op->getOperands()) {
+      if (Operation *def = operand.getDefiningOp(); def && memberSet.contains(def))
+        continue;
+      if (!isSplatConstant(operand))
+        inputs.insert(operand);
+    }
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(),
+                       [&](Operation *user) { return !memberSet.contains(user); }))
+        ++results;
+  }
+  return inputs.size() + results;
+}
+
 void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
                                     llvm::SmallPtrSetImpl<Operation *> &usedSplats) {
+  // Beyond the kernel ABI: split into program-order runs that fit. A run's values read by
+  // later runs become its results; every outside user already follows the group's last
+  // op, so each run placed at its own last op keeps the block in order.
+  if (ops.size() > 1 && kernelOperandCount(ops) > kMaxKernelOperands) {
+    SmallVector<SmallVector<Operation *>> runs(1);
+    for (Operation *op : ops) {
+      runs.back().push_back(op);
+      if (runs.back().size() > 1 && kernelOperandCount(runs.back()) > kMaxKernelOperands) {
+        runs.back().pop_back();
+        runs.push_back({op});
+      }
+    }
+    LLVM_DEBUG(llvm::dbgs() << "splitting a group of " << ops.size() << " ops into "
+                            << runs.size() << " kernels of at most " << kMaxKernelOperands
+                            << " operands\n");
+    for (const auto &run : runs)
+      materialize(block, run, usedSplats);
+    return;
+  }
   llvm::SmallPtrSet<Operation *, 8> memberSet(ops.begin(), ops.end());
   llvm::SetVector<Value> inputs;
   llvm::SetVector<Operation *> splats;
@@ -369,6 +413,8 @@ void DSFormKernelsPass::materializeEpilogue(Block &block, ArrayRef<Operation *> 
         results.push_back(result);
   if (results.empty())
     return keepApart("nothing outside reads the epilogue");
+  if (inputs.size() + results.size() > kMaxKernelOperands)
+    return keepApart("the kernel would have more than 16 operands (DS_MAX_OPERANDS)");
   // The runtime iterates over the broadcast of the product and the extra inputs; with
   // dynamic dims every result must read all of them to be sure to have that shape.
   if (!cast<RankedTensorType>(product.getType()).hasStaticShape() ||

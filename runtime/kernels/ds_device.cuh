@@ -81,6 +81,19 @@ struct KernelParams {
   int64_t scalars[DS_MAX_SCALARS];
 };
 
+// Dim k of params.dims. A kernel JIT-compiled for one concrete shape gets the same list
+// as constants (-DDS_SPECIALIZED_DIMS={d0,d1,...}, passed by the cuda backend for steps
+// with dynamic dims), so its index arithmetic folds; generated code reads dynamic dims
+// only through this function.
+#ifdef DS_SPECIALIZED_DIMS
+DS_DEVICE int64_t dim(const KernelParams &, int k) {
+  constexpr int64_t specialized[] = DS_SPECIALIZED_DIMS;
+  return specialized[k];
+}
+#else
+DS_DEVICE int64_t dim(const KernelParams &params, int k) { return params.dims[k]; }
+#endif
+
 // ---- bit casts -------------------------------------------------------------------------
 DS_DEVICE uint32_t float_bits(float f) {
 #if DS_CUDA

@@ -16,6 +16,7 @@
 #pragma once
 
 #include "ds_device.cuh"
+#include "ds_math.cuh"
 
 namespace ds {
 namespace ew {
@@ -180,97 +181,14 @@ DS_DEVICE void broadcast_strides(const int64_t (&in)[r], int64_t (&strides)[R]) 
 }
 
 // ---- float functions ---------------------------------------------------------------------
-// f32 exp, tanh, erf and what is built on them use the cpu backend's polynomials so the
-// two backends agree to an ulp; the rest uses the CUDA / C math library.
+// f32 exp, tanh, erf and what is built on them come from ds_math.cuh, the source the cpu
+// backend compiles too; the rest uses the CUDA / C math library.
 
-DS_DEVICE float exp_f32(float x) {
-  const float lo = -104.0f, hi = 89.0f;
-  float xc = x < lo ? lo : x;
-  xc = xc > hi ? hi : xc;
-  xc = xc == xc ? xc : 0.0f;
-  const float magic = 12582912.0f;
-  float n = (xc * 1.44269504088896341f + magic) - magic;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  int32_t ni = static_cast<int32_t>(n);
-  int32_t n1 = ni >> 1, n2 = ni - n1;
-  float s1 = bits_float(static_cast<uint32_t>((n1 + 127) << 23));
-  float s2 = bits_float(static_cast<uint32_t>((n2 + 127) << 23));
-  float result = p * s1 * s2;
-  return x == x ? result : x;
-}
-
-DS_DEVICE float sigmoid_f32(float x) { return 1.0f / (1.0f + exp_f32(-x)); }
-
-DS_DEVICE float tanh_f32(float x) {
-  float a = fabsf(x);
-  float z = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * z + 2.06390887954e-2f;
-  p = p * z - 5.37397155531e-2f;
-  p = p * z + 1.33314422036e-1f;
-  p = p * z - 3.33332819422e-1f;
-  float small = x + x * z * p;
-  float ac = a > 9.0f ? 9.0f : a;
-  float big = 1.0f - 2.0f / (exp_f32(2.0f * ac) + 1.0f);
-  big = copysignf(big, x);
-  float result = a < 0.625f ? small : big;
-  return x == x ? result : x;
-}
-
-DS_DEVICE float erfc_tail_f32(float a) {
-  float t = a - 2.45f;
-  float q = -3.162655776e-08f;
-  q = q * t + 1.610217242e-06f;
-  q = q * t - 1.378109411e-05f;
-  q = q * t + 8.218190639e-05f;
-  q = q * t - 4.443917359e-04f;
-  q = q * t + 2.273136820e-03f;
-  q = q * t - 1.130203273e-02f;
-  q = q * t - 9.422318445e-01f;
-  q = q * t - 5.258373891e+00f;
-  q = q * t - 7.541539607e+00f;
-  return exp_f32(q);
-}
-
-DS_DEVICE float erf_small_ratio_f32(float z) {
-  float p = 8.552809578290184e-05f;
-  p = p * z - 8.185879401718124e-04f;
-  p = p * z + 5.204866479104728e-03f;
-  p = p * z - 2.686097742257299e-02f;
-  p = p * z + 1.128372536533179e-01f;
-  p = p * z - 3.761263589774705e-01f;
-  p = p * z + 1.128379166954326e+00f;
-  return p;
-}
-
-DS_DEVICE float erf_f32(float x) {
-  float a = fabsf(x);
-  float small = x * erf_small_ratio_f32(x * x);
-  float ac = a > 4.0f ? 4.0f : (a < 0.9f ? 0.9f : a);
-  float big = copysignf(1.0f - erfc_tail_f32(ac), x);
-  big = a > 4.0f ? copysignf(1.0f, x) : big;
-  float result = a < 0.9f ? small : big;
-  return x == x ? result : x;
-}
-
-DS_DEVICE float one_plus_erf_f32(float z) {
-  float a = fabsf(z);
-  float small = 1.0f + z * erf_small_ratio_f32(z * z);
-  float ac = a > 4.0f ? 4.0f : (a < 0.9f ? 0.9f : a);
-  float tail = erfc_tail_f32(ac);
-  tail = a > 4.0f ? 0.0f : tail;
-  float big = z < 0 ? tail : 2.0f - tail;
-  float result = a < 0.9f ? small : big;
-  return z == z ? result : z;
-}
+using ::ds::math::erf_f32;
+using ::ds::math::exp_f32;
+using ::ds::math::one_plus_erf_f32;
+using ::ds::math::sigmoid_f32;
+using ::ds::math::tanh_f32;
 
 // Unary functions: u_<fn>(x) or, for the parameterized ones, u_<fn>(x, alpha[, beta]).
 // One overload per compute class the fn admits (the generator only calls those).

@@ -379,3 +379,36 @@ func.func @dynamic_epilogue_split(%x: tensor<?x8xf32>, %w: tensor<8x16xf32>, %r:
   %a = ds.binary add %e, %r : (tensor<?x16xf32>, tensor<?x16xf32>) -> tensor<?x16xf32>
   return %e, %a : tensor<?x16xf32>, tensor<?x16xf32>
 }
+
+// -----
+
+// A chain reading 20 inputs would exceed the kernel ABI's 16 operands: it splits into
+// program-order runs that fit, the first run's last sum feeding the second.
+// CHECK-LABEL: func.func @operand_cap
+// CHECK: %[[K1:.*]] = ds.kernel "add_add_add_add_add_n14" ins(%arg0, %arg1, %arg2, %arg3, %arg4, %arg5, %arg6, %arg7, %arg8, %arg9, %arg10, %arg11, %arg12, %arg13, %arg14 :
+// CHECK-SAME: -> tensor<8xf32>
+// CHECK: %[[K2:.*]] = ds.kernel "add_add_add_add_add" ins(%[[K1]], %arg15, %arg16, %arg17, %arg18, %arg19 :
+// CHECK-NOT: ds.kernel
+// CHECK: return %[[K2]]
+func.func @operand_cap(%a0: tensor<8xf32>, %a1: tensor<8xf32>, %a2: tensor<8xf32>, %a3: tensor<8xf32>, %a4: tensor<8xf32>, %a5: tensor<8xf32>, %a6: tensor<8xf32>, %a7: tensor<8xf32>, %a8: tensor<8xf32>, %a9: tensor<8xf32>, %a10: tensor<8xf32>, %a11: tensor<8xf32>, %a12: tensor<8xf32>, %a13: tensor<8xf32>, %a14: tensor<8xf32>, %a15: tensor<8xf32>, %a16: tensor<8xf32>, %a17: tensor<8xf32>, %a18: tensor<8xf32>, %a19: tensor<8xf32>) -> tensor<8xf32> {
+  %s1 = ds.binary add %a0, %a1 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s2 = ds.binary add %s1, %a2 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s3 = ds.binary add %s2, %a3 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s4 = ds.binary add %s3, %a4 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s5 = ds.binary add %s4, %a5 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s6 = ds.binary add %s5, %a6 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s7 = ds.binary add %s6, %a7 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s8 = ds.binary add %s7, %a8 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s9 = ds.binary add %s8, %a9 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s10 = ds.binary add %s9, %a10 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s11 = ds.binary add %s10, %a11 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s12 = ds.binary add %s11, %a12 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s13 = ds.binary add %s12, %a13 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s14 = ds.binary add %s13, %a14 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s15 = ds.binary add %s14, %a15 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s16 = ds.binary add %s15, %a16 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s17 = ds.binary add %s16, %a17 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s18 = ds.binary add %s17, %a18 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  %s19 = ds.binary add %s18, %a19 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
+  return %s19 : tensor<8xf32>
+}

@@ -180,7 +180,7 @@ std::string OperandDims::dim(size_t i, size_t axis) const {
   int64_t d = operands[i]->shape[axis];
   if (d >= 0)
     return "int64_t(" + std::to_string(d) + ")";
-  return "params.dims[" + std::to_string(offsets[i] + axis) + "]";
+  return "ds::dim(params, " + std::to_string(offsets[i] + axis) + ")";
 }
 
 std::string OperandDims::product(size_t i, size_t begin, size_t end) const {

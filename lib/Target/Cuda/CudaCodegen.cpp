@@ -79,6 +79,8 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
   static const llvm::StringMap<GeneratorFn> generators = {
       {"elementwise", generateElementwiseKernel},
       {"reduce", generateReductionKernel}, {"arg_reduce", generateReductionKernel}, {"softmax", generateReductionKernel}, {"log_softmax", generateReductionKernel}, {"hardmax", generateReductionKernel}, {"layer_norm", generateReductionKernel}, {"rms_norm", generateReductionKernel}, {"cumsum", generateReductionKernel}, {"topk", generateReductionKernel},
+      {"gather", generateIndexingKernel}, {"gather_elements", generateIndexingKernel}, {"gather_nd", generateIndexingKernel}, {"scatter_elements", generateIndexingKernel}, {"scatter_nd", generateIndexingKernel}, {"range", generateIndexingKernel}, {"fill", generateIndexingKernel}, {"one_hot", generateIndexingKernel}, {"eye_like", generateIndexingKernel}, {"nonzero", generateIndexingKernel}, {"shape_of", generateIndexingKernel},
+      {"attention", generateAttentionKernel}, {"rope", generateRopeKernel},
   };
   return generators;
 }

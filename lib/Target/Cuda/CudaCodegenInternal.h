@@ -64,7 +64,7 @@ std::string arrayText(llvm::ArrayRef<int64_t> items);
 
 /// Where each operand's dims sit in params.dims (inputs then outputs, absent operands
 /// contribute none), and C++ expressions for them: a literal for a static dim, a
-/// `params.dims[k]` read for a dynamic one.
+/// `ds::dim(params, k)` read for a dynamic one (a constant under -DDS_SPECIALIZED_DIMS).
 class OperandDims {
 public:
   explicit OperandDims(const StepInfo &step);
@@ -92,6 +92,8 @@ private:
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateReductionKernel(const StepInfo &step); // reduce, arg_reduce, softmax, log_softmax, hardmax, layer_norm, rms_norm, cumsum, topk
+llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step), generateRopeKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

@@ -630,7 +630,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateElementwiseKernel(const 
     os << llvm::formatv("  {0} *out{1} = static_cast<{0} *>(params.ptr[{2}]);\n",
                         lookupDType(out.dtype)->storage, k, step.inputs.size() + k);
   auto dimExpr = [&](int64_t size, int64_t offset) {
-    return size >= 0 ? std::to_string(size) : "params.dims[" + std::to_string(offset) + "]";
+    return size >= 0 ? std::to_string(size) : "ds::dim(params, " + std::to_string(offset) + ")";
   };
   if (staticShapes) {
     os << "  const int64_t n = " << total << ";\n";

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "Kernel.h"
+#include "ds_math.cuh"
 
 #include <cmath>
 #include <cstdint>
@@ -30,104 +31,12 @@ template <class To, class From> inline To bitCast(From v) {
 
 // ---- float functions ------------------------------------------------------------------
 
-// e^x in f32 with ~1 ulp error: x = n ln2 + r, |r| <= ln2/2, a degree-6 minimax
-// polynomial for e^r, and the scale 2^n applied as two halves so that results in the
-// subnormal range and overflow to +inf come out right. NaN propagates.
-inline float expF32(float x) {
-  const float lo = -104.0f, hi = 89.0f;
-  float xc = x < lo ? lo : x;
-  xc = xc > hi ? hi : xc;
-  xc = xc == xc ? xc : 0.0f;  // NaN handled at the end; keep the int conversion defined
-  const float magic = 12582912.0f;  // 1.5 * 2^23: adding it rounds to an integer
-  float n = (xc * 1.44269504088896341f + magic) - magic;
-  float r = xc - n * 0.693359375f;
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  int32_t ni = static_cast<int32_t>(n);
-  int32_t n1 = ni >> 1, n2 = ni - n1;
-  float s1 = bitCast<float>(static_cast<int32_t>((n1 + 127) << 23));
-  float s2 = bitCast<float>(static_cast<int32_t>((n2 + 127) << 23));
-  float result = p * s1 * s2;
-  return x == x ? result : x;
-}
-
-inline float sigmoidF32(float x) { return 1.0f / (1.0f + expF32(-x)); }
-
-// tanh: an odd polynomial near zero (where 1 - 2/(e^2x + 1) would cancel), the exp form
-// elsewhere, saturated to +-1 beyond 9 (tanh(9) rounds to 1 in f32).
-inline float tanhF32(float x) {
-  float a = std::fabs(x);
-  float z = x * x;
-  float p = -5.70498872745e-3f;
-  p = p * z + 2.06390887954e-2f;
-  p = p * z - 5.37397155531e-2f;
-  p = p * z + 1.33314422036e-1f;
-  p = p * z - 3.33332819422e-1f;
-  float small = x + x * z * p;
-  float ac = a > 9.0f ? 9.0f : a;
-  float big = 1.0f - 2.0f / (expF32(2.0f * ac) + 1.0f);
-  big = std::copysign(big, x);
-  float result = a < 0.625f ? small : big;
-  return x == x ? result : x;
-}
-
-// erfc(a) for a in [0.9, 4] as exp(Q(a - 2.45)); Q is a least-squares fit of
-// log(erfc) (max error 1.2e-8). Below 4e-8 relative accuracy is not needed in f32 sums.
-inline float erfcTailF32(float a) {
-  float t = a - 2.45f;
-  float q = -3.162655776e-08f;
-  q = q * t + 1.610217242e-06f;
-  q = q * t - 1.378109411e-05f;
-  q = q * t + 8.218190639e-05f;
-  q = q * t - 4.443917359e-04f;
-  q = q * t + 2.273136820e-03f;
-  q = q * t - 1.130203273e-02f;
-  q = q * t - 9.422318445e-01f;
-  q = q * t - 5.258373891e+00f;
-  q = q * t - 7.541539607e+00f;
-  return expF32(q);
-}
-
-// erf(x)/x as a polynomial in x^2 on [0, 0.9] (least-squares fit, relative error 3e-10).
-inline float erfSmallRatioF32(float z) {
-  float p = 8.552809578290184e-05f;
-  p = p * z - 8.185879401718124e-04f;
-  p = p * z + 5.204866479104728e-03f;
-  p = p * z - 2.686097742257299e-02f;
-  p = p * z + 1.128372536533179e-01f;
-  p = p * z - 3.761263589774705e-01f;
-  p = p * z + 1.128379166954326e+00f;
-  return p;
-}
-
-inline float erfF32(float x) {
-  float a = std::fabs(x);
-  float small = x * erfSmallRatioF32(x * x);
-  float ac = a > 4.0f ? 4.0f : (a < 0.9f ? 0.9f : a);
-  float big = std::copysign(1.0f - erfcTailF32(ac), x);
-  big = a > 4.0f ? std::copysign(1.0f, x) : big;
-  float result = a < 0.9f ? small : big;
-  return x == x ? result : x;
-}
-
-// 1 + erf(z), accurate in relative terms also where erf(z) is close to -1 (the negative
-// tail of gelu): there it is erfc(-z) directly.
-inline float onePlusErfF32(float z) {
-  float a = std::fabs(z);
-  float small = 1.0f + z * erfSmallRatioF32(z * z);
-  float ac = a > 4.0f ? 4.0f : (a < 0.9f ? 0.9f : a);
-  float tail = erfcTailF32(ac);
-  tail = a > 4.0f ? 0.0f : tail;
-  float big = z < 0 ? tail : 2.0f - tail;
-  float result = a < 0.9f ? small : big;
-  return z == z ? result : z;
-}
+// exp, sigmoid, tanh and erf: the polynomials shared with the generated CUDA kernels.
+inline float expF32(float x) { return ::ds::math::exp_f32(x); }
+inline float sigmoidF32(float x) { return ::ds::math::sigmoid_f32(x); }
+inline float tanhF32(float x) { return ::ds::math::tanh_f32(x); }
+inline float erfF32(float x) { return ::ds::math::erf_f32(x); }
+inline float onePlusErfF32(float z) { return ::ds::math::one_plus_erf_f32(z); }
 
 inline float geluF32(float x) { return 0.5f * x * onePlusErfF32(x * 0.70710678118654752f); }
 

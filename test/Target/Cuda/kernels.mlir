@@ -75,9 +75,9 @@
 // DYNAMIC-NEXT:   const float r3 = ds::ew::b_sub(r2, r1);
 // DYNAMIC:        const uint16_t *in0 = static_cast<const uint16_t *>(params.ptr[0]);
 // params.dims: input 0 at 0-1, input 1 at 2, output 0 at 3-4.
-// DYNAMIC:        const int64_t dims[2] = {params.dims[3], 8};
+// DYNAMIC:        const int64_t dims[2] = {ds::dim(params, 3), 8};
 // DYNAMIC-NEXT:   const int64_t n = dims[0] * dims[1];
-// DYNAMIC-NEXT:   const int64_t shape0[2] = {params.dims[0], 8};
+// DYNAMIC-NEXT:   const int64_t shape0[2] = {ds::dim(params, 0), 8};
 // DYNAMIC-NEXT:   int64_t strides0[2];
 // DYNAMIC-NEXT:   ds::ew::broadcast_strides(shape0, strides0);
 // DYNAMIC-NEXT:   const bool full0 = shape0[0] * shape0[1] == n;

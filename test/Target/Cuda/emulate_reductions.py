@@ -378,7 +378,7 @@ EXPECT = {
                                        "a thread per output", "general axes, innermost reduced",
                                        "general axes: a thread per output",
                                        "ds::red::rows_at<256, 32>", "ds::red::rows_at<256, 256>",
-                                       "params.dims["],
+                                       "ds::dim(params, "],
     ("reduce_f32", "ds_reduce_log_sum_exp_"): ["logsumexp_lines"],
     ("arg_f32", "ds_arg_reduce_argmax_"): ["contiguous rows", "a thread per line"],
     ("softmax_f32", "ds_softmax_"): ["register cache of 1 packs", "register cache of 3 packs",

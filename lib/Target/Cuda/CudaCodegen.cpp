@@ -106,6 +106,15 @@ const llvm::StringMap<GeneratorFn> &kernelGenerators() {
       {"tile", generateMovementKernel},
       {"pad", generateMovementKernel},
       {"trilu", generateMovementKernel},
+      {"reduce", generateReductionKernel},
+      {"arg_reduce", generateReductionKernel},
+      {"softmax", generateReductionKernel},
+      {"log_softmax", generateReductionKernel},
+      {"hardmax", generateReductionKernel},
+      {"layer_norm", generateReductionKernel},
+      {"rms_norm", generateReductionKernel},
+      {"cumsum", generateReductionKernel},
+      {"topk", generateReductionKernel},
   };
   return generators;
 }

@@ -96,6 +96,7 @@ llvm::Expected<std::string> emitProgramFunction(const StepInfo &programStep,
 
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateReductionKernel(const StepInfo &step); // reduce, arg_reduce, softmax, log_softmax, hardmax, layer_norm, rms_norm, cumsum, topk
 llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step);
 llvm::Expected<GeneratedKernel> generateRopeKernel(const StepInfo &step);

@@ -19,15 +19,15 @@
 // ATT: DS_KERNEL(ds_attention_{{[0-9a-f]+}}) {
 // ATT: d.q_heads = int64_t(8);
 // ATT: d.kv_heads = int64_t(2);
-// ATT: d.q_seq = params.dims[2];
-// ATT: d.kv_seq = params.dims[6];
+// ATT: d.q_seq = ds::dim(params, 2);
+// ATT: d.kv_seq = ds::dim(params, 6);
 // ATT: using C = ds::attn::MmaConfig<ds::bf16, uint8_t, 64, 64, true, false, false, ds::attn::kNoMask>;
 // ATT: static_assert(C::SHARED_BYTES == 27648, "launch shared_bytes");
 // ATT: ds::attn::attention_mma<C>(params.ptr[0], params.ptr[1], params.ptr[2], nullptr, params.ptr[4], d, 0x1p-3f,
 
 // ROPE: #include "rope.cuh"
-// ROPE: d.seq = params.dims[2];
-// ROPE: const int64_t ld[2] = {int64_t(1), params.dims[4]};
+// ROPE: d.seq = ds::dim(params, 2);
+// ROPE: const int64_t ld[2] = {int64_t(1), ds::dim(params, 4)};
 // ROPE: using C = ds::rope::Config<float, float, int64_t, float, 32, 16, false, false>;
 // ROPE: ds::rope::rope<C, 4>(params.ptr[0], params.ptr[1], params.ptr[2], nullptr, params.ptr[4], d);
 func.func @main(%q: tensor<1x8x?x64xbf16>, %k: tensor<1x2x?x64xbf16>, %v: tensor<1x2x?x64xbf16>, %x: tensor<2x4x?x32xf32>, %c: tensor<?x16xf32>, %s: tensor<?x16xf32>, %qd: tensor<1x2x3x?xf32>, %kd: tensor<1x2x3x?xf32>) -> (tensor<1x8x?x64xbf16>, tensor<2x4x?x32xf32>, tensor<1x2x3x?xf32>) {

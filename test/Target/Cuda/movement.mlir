@@ -41,8 +41,8 @@
 // TRUNS: if (src % 8 == 0) p = ds::mv::load_vec<8>(in, src);
 // Dynamic [?,?,8] perm (0, 2, 1): tiled, dims from params.dims, the batch dim decomposed.
 // TDYN-LABEL: //   input 0: f32 [?,?,8]
-// TDYN: const int64_t nq = int64_t(8), nc = params.dims[1];
-// TDYN: const int64_t bdim0 = params.dims[0]
+// TDYN: const int64_t nq = int64_t(8), nc = ds::dim(params, 1);
+// TDYN: const int64_t bdim0 = ds::dim(params, 0)
 // TDYN-NOT: auto
 
 // CONCAT: const uint8_t *part0 = static_cast<const uint8_t *>(params.ptr[0]);
@@ -56,8 +56,8 @@
 
 // PAD: Pad, reflect mode
 // PAD: const int64_t *pads = static_cast<const int64_t *>(params.ptr[1]);
-// PAD: const int64_t pb0 = pads[0], pe0 = params.dims[{{[0-9]+}}] - int64_t(33) - pb0;
-// PAD: const int64_t pb1 = pads[1], pe1 = params.dims[{{[0-9]+}}] - int64_t(65) - pb1;
+// PAD: const int64_t pb0 = pads[0], pe0 = ds::dim(params, {{[0-9]+}}) - int64_t(33) - pb0;
+// PAD: const int64_t pb1 = pads[1], pe1 = ds::dim(params, {{[0-9]+}}) - int64_t(65) - pb1;
 // PAD: ds::mv::pad_source<1>(o, add1, crop1, kept1)
 // PAD: out[e] = pad ? value : in[src];
 

@@ -244,9 +244,8 @@ def main(argv=None) -> int:
                 (logdir / f"{tag}.in{k}.npy").unlink(missing_ok=True)
             rows.append(row)
             ratio = (f"{row['ds_ms'] / row['torch_ms']:.2f}" if row["ds_ms"] and row["torch_ms"] else "-")
-            print(f"{tag}: ds {row['ds_ms'] if row['ds_ms'] is not None else row.get('ds_error')} ms, "
-                  f"torch {row['torch_ms'] if row['torch_ms'] is not None else row.get('torch_error', 'n/a')} ms, "
-                  f"ds/torch {ratio}")
+            print(f"{tag}: ds {num(row['ds_ms'], '.3f', row.get('ds_error', '-'))} ms, "
+                  f"torch {num(row['torch_ms'], '.3f', row.get('torch_error', 'n/a'))} ms, ds/torch {ratio}")
 
     result = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "device": args.device,
               "peer": torch_note, "runs": args.runs, "rows": rows}

@@ -70,24 +70,36 @@ def category(kind: str) -> str:
     return "other"
 
 
+def broadcast(a: list, b: list) -> list:
+    n = max(len(a), len(b))
+    a, b = [1] * (n - len(a)) + list(a), [1] * (n - len(b)) + list(b)
+    return [max(x, y) if min(x, y) != 0 else 0 for x, y in zip(a, b)]
+
+
 def step_flops(kind: str, shapes: list) -> int | None:
-    """FLOPs of one call (multiply-add = 2), from the operand shapes (inputs then outputs)."""
+    """FLOPs of one call (multiply-add = 2), from the operand shapes (inputs then outputs).
+    Epilogue inputs and outputs of fused steps follow and are not counted."""
     try:
         if kind == "matmul":
-            a, out = shapes[0], shapes[-1]
-            k = a[-1] if a else 1
-            return 2 * numel(out) * k
+            # numpy matmul: A [..., M, K] x B [..., K, N], batch dims broadcast.
+            a, b = list(shapes[0]), list(shapes[1])
+            if len(a) == 1:
+                a = [1] + a
+            if len(b) == 1:
+                b = b + [1]
+            return 2 * numel(broadcast(a[:-2], b[:-2])) * a[-2] * a[-1] * b[-1]
         if kind == "linear":
-            # inputs [x, w, bias?, extras...], one output [..., N]: K = x's last dim.
-            x, out = shapes[0], shapes[-1]
-            return 2 * numel(out) * (x[-1] if x else 1)
+            # x [..., K] times a 2-D weight of K x N elements (either orientation).
+            x, w = shapes[0], shapes[1]
+            k = x[-1] if x else 1
+            return 2 * numel(x) * (numel(w) // k if k else 0)
         if kind == "attention":
             q, k, v = shapes[0], shapes[1], shapes[2]
             b, hq, sq, dqk = q
             skv, dv = k[2], v[3]
-            # QK^T and PV, the full S x S (causal masking is not subtracted).
+            # QK^T and PV over the full Sq x Skv (causal masking is not subtracted).
             return 2 * b * hq * sq * skv * (dqk + dv)
-    except (IndexError, ValueError, TypeError):
+    except (IndexError, ValueError, TypeError, ZeroDivisionError):
         return None
     return None
 

@@ -19,8 +19,9 @@ ids are (37 i + 11) mod vocab, masks ones.
                       DIR/MODEL/MODEL.onnx + config.json at the GPU benchmark size)
 
 Environment (set by scripts/gpu_suite.sh): DS_SUITE_DIR, DS_BUILD_DIR, OUT, DS_BENCH_RUNS.
-Writes OUT/gpu_models.md, OUT/gpu_models.json, OUT/gpu_models/*.log. Needs numpy for the
-inputs; torch is optional (its columns say n/a without it). Exit status 1 when nothing ran.
+Writes OUT/gpu_models.md, OUT/gpu_models.json, OUT/gpu_models/*.log. The torch peer needs
+numpy and torch (its columns say n/a without them; without numpy the ds side runs on inline
+inputs). Exit status 1 when nothing ran.
 """
 
 from __future__ import annotations
@@ -58,8 +59,9 @@ DEFAULT_SIZES = ["1x1", "1x128", "8x512"]
 
 
 def import_dsgen():
-    """dsgen's config / weights / torch_reference modules, without dsgen/__init__'s onnx
-    import when onnx is missing (a GPU machine has numpy and maybe torch, nothing else)."""
+    """dsgen's config module (weights and torch_reference are imported by the torch peer),
+    without dsgen/__init__'s numpy and onnx imports when those are missing (a GPU machine
+    may have numpy and torch, or nothing)."""
     sys.path.insert(0, str(ROOT / "python"))
     try:
         import dsgen  # noqa: F401
@@ -67,9 +69,7 @@ def import_dsgen():
         pkg = types.ModuleType("dsgen")
         pkg.__path__ = [str(ROOT / "python" / "dsgen")]
         sys.modules["dsgen"] = pkg
-    config = importlib.import_module("dsgen.config")
-    weights = importlib.import_module("dsgen.weights")
-    return config, weights
+    return importlib.import_module("dsgen.config")
 
 
 def prepare(out: Path, models: list[str]) -> int:
@@ -184,17 +184,17 @@ def main(argv=None) -> int:
     try:
         import numpy as np
     except ImportError:
-        (out / "gpu_models.md").write_text("\n".join(md + ["not run: numpy is not importable here"]) + "\n")
-        print("gpu_models: numpy is not importable; nothing measured", file=sys.stderr)
-        return 1
+        np = None  # ds latency only: inline inputs, no torch peer, no logits diff
     if not (suite / "cases.tsv").exists() or not ds_run.exists():
         print(f"gpu_models: need {suite}/cases.tsv and {ds_run}", file=sys.stderr)
         return 1
-    config_mod, weights_mod = import_dsgen()
+    config_mod = import_dsgen()
     entries = bench_set(suite, config_mod)
     if args.models:
         entries = [e for e in entries if e["model"] in args.models.split()]
-    peer, torch_note = torch_setup(not args.no_torch, args.device)
+    peer, torch_note = torch_setup(not args.no_torch and np is not None, args.device)
+    if np is None:
+        torch_note = "n/a: numpy is not importable here (ds latency only)"
     print(f"ds device {args.device}; peer: {torch_note}; {len(entries)} model(s)")
 
     rows = []
@@ -204,17 +204,26 @@ def main(argv=None) -> int:
         tmodel = None
         if peer:
             torch, tr = peer
+            weights_mod = importlib.import_module("dsgen.weights")
             tmodel = tr.TorchReference(cfg, weights_mod.make_weights(cfg), device=args.device)
         for size in args.sizes.split():
             b, s = (int(v) for v in size.split("x"))
             tag = f"{e['model']}_{size}"
-            ids = ((np.arange(b * s) * 37 + 11) % cfg.vocab_size).reshape(b, s).astype(np.int64)
-            mask = np.ones((b, s), np.int64)
+            id_values = [(i * 37 + 11) % cfg.vocab_size for i in range(b * s)]
             files = []
+            if np is not None:
+                ids = np.array(id_values, np.int64).reshape(b, s)
+                mask = np.ones((b, s), np.int64)
             for k, t in enumerate(manifest["inputs"]):
-                path = logdir / f"{tag}.in{k}.npy"
-                np.save(path, mask if "mask" in t["name"] else ids)
-                files.append(f"--input={t['name']}=@{path}")
+                is_mask = "mask" in t["name"]
+                if np is not None:
+                    path = logdir / f"{tag}.in{k}.npy"
+                    dt = {"i32": np.int32, "i1": np.bool_}.get(t["dtype"], np.int64)
+                    np.save(path, (mask if is_mask else ids).astype(dt))
+                    files.append(f"--input={t['name']}=@{path}")
+                else:  # ds-run's inline values: one fills the tensor
+                    values = "1" if is_mask else ",".join(map(str, id_values))
+                    files.append(f"--input={t['name']}={b}x{s}x{t['dtype']}={values}")
             logits_path = logdir / f"{tag}.ds_logits.npy"
             row = {"model": e["model"], "set": e["set"], "size": size, "ds_ms": None,
                    "torch_ms": None, "max_abs_diff": None}
@@ -233,7 +242,7 @@ def main(argv=None) -> int:
             if tmodel is not None:
                 try:
                     row["torch_ms"], tlogits = time_torch(peer[0], tmodel, ids, mask, args.runs, args.device)
-                    if row["ds_ms"] is not None and logits_path.exists():
+                    if row["ds_ms"] is not None and logits_path.exists() and np is not None:
                         dl = np.load(logits_path)
                         row["max_abs_diff"] = float(np.max(np.abs(dl.astype(np.float64) - tlogits)))
                 except Exception as ex:  # noqa: BLE001 - e.g. out of memory at a large size

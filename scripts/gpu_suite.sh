@@ -31,7 +31,7 @@ build=$root/build-gpu
 dry_run=0 skip_build=0 sanitizer=1 bench=1 bench_runs=20
 rtol=1e-3 atol=1e-4 pattern='*'
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "gpu_suite: $*" >&2; exit 2; }
 value() {  # value FLAG "$@": the flag's argument (--flag=V or --flag V)
   case "$2" in *=*) echo "${2#*=}" ;; *) [ $# -ge 3 ] || die "$1 needs a value"; echo "$3" ;; esac

@@ -41,7 +41,7 @@ sizes="1x16 2x8 3x1000"
 cuda_arch=""
 bench_models=default
 
-usage() { sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "gpu_suite_prepare: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in

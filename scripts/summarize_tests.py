@@ -53,14 +53,14 @@ def conformance_counts(path):
             c = json.load(f)
     except (OSError, ValueError):
         return 0, 1, 0, ["conformance produced no results (crashed?)"]
-    return c["passed"], c["failed"], c["skipped"], [f"conformance FAIL: {n}" for n in c["failures"]]
+    return c["passed"], c["failed"], c["skipped"], [f"{path}: FAIL {n}" for n in c["failures"]]
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--lit")
     ap.add_argument("--junit", action="append", default=[], help="NAME=FILE.xml")
-    ap.add_argument("--conformance")
+    ap.add_argument("--conformance", action="append", default=[], help="[NAME=]FILE.json")
     args = ap.parse_args()
     suites = []
     if args.lit:
@@ -68,8 +68,9 @@ def main():
     for spec in args.junit:
         name, _, path = spec.partition("=")
         suites.append((name, junit_counts(path)))
-    if args.conformance:
-        suites.append(("conformance", conformance_counts(args.conformance)))
+    for spec in args.conformance:
+        name, _, path = spec.rpartition("=")
+        suites.append((name or "conformance", conformance_counts(path)))
     for name, c in suites:
         print(f"{name}: {c[0]} passed, {c[1]} failed, {c[2]} skipped")
     for _, c in suites:

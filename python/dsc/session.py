@@ -169,7 +169,9 @@ class Session:
         self._impl.reset_profile()
 
     def stats(self) -> dict[str, int]:
-        """How calls were served: runs, plans_built, plan_cache_hits, eager_runs."""
+        """How calls were served: runs, plans_built, plan_cache_hits, eager_runs, and on
+        emulate emulated_steps / cpu_fallback_steps (step runs through generated kernels
+        vs on the cpu kernels)."""
         return dict(self._impl.stats())
 
     @property

@@ -189,6 +189,8 @@ NB_MODULE(_runtime, m) {
         d["plans_built"] = st.plansBuilt;
         d["plan_cache_hits"] = st.planCacheHits;
         d["eager_runs"] = st.eagerRuns;
+        d["emulated_steps"] = st.emulatedSteps;
+        d["cpu_fallback_steps"] = st.cpuFallbackSteps;
         return d;
       });
 }

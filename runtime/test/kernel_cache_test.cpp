@@ -4,6 +4,7 @@
 // compile-time benchmark (DS_NVRTC_BENCH=1).
 #include "Kernel.h"
 #include "TestKernels.h"
+#include "EmbeddedKernelHeaders.h"
 #include "cuda/KernelCache.h"
 
 #include <gtest/gtest.h>
@@ -21,6 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <thread>
 
 extern char **environ;
@@ -887,5 +889,113 @@ TEST(NvrtcBench, CompileTimesAndWarmStart) {
   std::printf("warm start from the cache, %zu kernels, sequential: median %.1f ms, max %.1f ms "
               "(%.2f ms per kernel)\n",
               model.size(), t.median, t.max, t.median / double(model.size()));
+  removeTree(dir);
+}
+
+// The generated kernels of real bundles: DS_NVRTC_BENCH_BUNDLES=DIR[:DIR...] (bundles
+// written by ds-opt --emit=bundle; bench/nvrtc_models.sh makes them for the test models).
+// Every distinct kernel is compiled once per arch in one thread with the embedded
+// headers, as the cuda backend's JIT does; then the whole set cold through compileMany
+// and warm from a fresh cache object (the start of a process whose kernels are cached).
+TEST(NvrtcBench, BundleKernels) {
+  const char *list = std::getenv("DS_NVRTC_BENCH_BUNDLES");
+  if (!list) GTEST_SKIP() << "set DS_NVRTC_BENCH_BUNDLES=BUNDLE[:BUNDLE...] to measure";
+  std::string why;
+  if (!Nvrtc::available(&why)) GTEST_SKIP() << why;
+  ScopedEnv noDisable("DS_DISABLE_CACHE", nullptr);
+  std::map<std::string, std::string> headers;
+  size_t count = 0;
+  const ds::kernels::EmbeddedHeader *embedded = ds::kernels::embeddedHeaders(&count);
+  for (size_t i = 0; i < count; ++i)
+    headers[embedded[i].name] = std::string(embedded[i].text, embedded[i].size);
+  // DS_NVRTC_BENCH_OPTIONS: extra NVRTC options, space-separated (e.g. "-pch").
+  std::vector<std::string> extraOptions;
+  if (const char *o = std::getenv("DS_NVRTC_BENCH_OPTIONS")) {
+    std::string opts(o);
+    for (size_t p = 0; p < opts.size();) {
+      size_t q = opts.find(' ', p);
+      if (q == std::string::npos) q = opts.size();
+      if (q > p) extraOptions.push_back(opts.substr(p, q - p));
+      p = q + 1;
+    }
+  }
+  std::map<std::string, std::string> sources;  // kernel name -> text (deduplicated)
+  std::string text(list);
+  for (size_t start = 0; start <= text.size();) {
+    size_t end = text.find(':', start);
+    if (end == std::string::npos) end = text.size();
+    std::string kernels = text.substr(start, end - start) + "/kernels";
+    start = end + 1;
+    DIR *d = opendir(kernels.c_str());
+    ASSERT_NE(d, nullptr) << "cannot open " << kernels;
+    while (dirent *e = readdir(d)) {
+      std::string file = e->d_name;
+      if (file.size() < 4 || file.substr(file.size() - 3) != ".cu") continue;
+      std::ifstream in(kernels + "/" + file);
+      sources[file.substr(0, file.size() - 3)].assign(std::istreambuf_iterator<char>(in), {});
+    }
+    closedir(d);
+  }
+  ASSERT_FALSE(sources.empty());
+  double load = -1;
+  if (FILE *f = std::fopen("/proc/loadavg", "r")) {
+    if (std::fscanf(f, "%lf", &load) != 1) load = -1;
+    std::fclose(f);
+  }
+  std::printf("%zu distinct kernels; NVRTC %s; load average %.2f on %u hardware threads\n",
+              sources.size(), Nvrtc::get().version().c_str(), load,
+              std::thread::hardware_concurrency());
+  {
+    CompileRequest warmup;
+    warmup.source = sources.begin()->second;
+    warmup.headers = headers;
+    warmup.arch = "sm_90a";
+    warmup.options = extraOptions;
+    Nvrtc::get().compile(warmup);  // NVRTC loads its builtins once per process
+  }
+  std::vector<CompileRequest> all;
+  for (const char *arch : {"sm_80", "sm_90a"}) {
+    std::vector<double> wall, cpu;
+    std::string slowest;
+    double slowestMs = 0;
+    for (const auto &[name, source] : sources) {
+      CompileRequest request;
+      request.name = name;
+      request.source = source;
+      request.headers = headers;
+      request.arch = arch;
+      request.options = extraOptions;
+      auto start = std::chrono::steady_clock::now();
+      double cpuStart = processCpuMillis();
+      CompileResult result = Nvrtc::get().compile(request);
+      cpu.push_back(processCpuMillis() - cpuStart);
+      wall.push_back(millisSince(start));
+      ASSERT_FALSE(result.cubin.empty()) << name;
+      if (cpu.back() > slowestMs) slowestMs = cpu.back(), slowest = name;
+      if (std::string(arch) == "sm_90a") all.push_back(request);
+    }
+    Timing w = summarize(wall), c = summarize(cpu);
+    std::printf("  %-7s wall median %7.1f ms  max %7.1f ms | cpu median %7.1f ms  max %7.1f ms "
+                "(%s)\n",
+                arch, w.median, w.max, c.median, c.max, slowest.c_str());
+  }
+  std::string dir = makeTempDir();
+  {
+    KernelCache cold(dir);
+    auto start = std::chrono::steady_clock::now();
+    cold.compileMany(all);
+    std::printf("cold: %zu kernels with compileMany: %.0f ms wall (%.0f ms inside NVRTC)\n",
+                all.size(), millisSince(start), cold.stats().compileSeconds * 1e3);
+  }
+  std::vector<double> warm;
+  for (int r = 0; r < 5; ++r) {
+    KernelCache cache(dir);
+    auto start = std::chrono::steady_clock::now();
+    for (const CompileRequest &request : all) ASSERT_TRUE(cache.compile(request).fromCache);
+    warm.push_back(millisSince(start));
+  }
+  Timing t = summarize(warm);
+  std::printf("warm start from the cache, %zu kernels: median %.1f ms, max %.1f ms\n", all.size(),
+              t.median, t.max);
   removeTree(dir);
 }

@@ -84,6 +84,21 @@ struct DSPlanMemoryPass : public ds::impl::DSPlanMemoryBase<DSPlanMemoryPass> {
 
 } // namespace
 
+/// Kernel operands that feed a fused product (a matmul/linear epilogue kernel's anchor):
+/// a tiled GPU kernel writes output tiles while other blocks still read those operands,
+/// so the output must never take their place (elementwise inputs are read at the element
+/// the same thread writes, so they may).
+static llvm::SmallDenseSet<unsigned> productOperandIndices(Operation *kernel) {
+  llvm::SmallDenseSet<unsigned> indices;
+  Block &body = kernel->getRegion(0).front();
+  if (body.empty() || !isa<MatmulOp, LinearOp>(body.front()))
+    return indices;
+  for (Value operand : body.front().getOperands())
+    if (auto arg = dyn_cast<BlockArgument>(operand); arg && arg.getOwner() == &body)
+      indices.insert(arg.getArgNumber());
+  return indices;
+}
+
 void DSPlanMemoryPass::runOnOperation() {
   func::FuncOp func = getOperation();
   if (func.isExternal())
@@ -157,7 +172,10 @@ void DSPlanMemoryPass::runOnOperation() {
         continue; // allocated per call by the runtime
       int64_t end = lastUse(result);
       if (isa<KernelOp>(op)) {
+        llvm::SmallDenseSet<unsigned> productInputs = productOperandIndices(op);
         for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+          if (productInputs.contains(i))
+            continue;
           auto it = storageOf.find(operand);
           if (it == storageOf.end() || claimed.contains(it->second))
             continue;

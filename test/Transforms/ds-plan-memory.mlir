@@ -193,3 +193,31 @@ func.func @two_blocks(%x: tensor<4xf32>) -> tensor<4xf32> {
 ^bb1:
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// A matmul epilogue kernel never writes over the product's operands: a tiled GPU kernel
+// stores output tiles while other blocks still read rows of them. Here %h is both the
+// product's A and the residual, and dies at the kernel: no ds.inplace_of on the kernel,
+// while the plain elementwise kernel after it may reuse its input.
+// CHECK-LABEL: func.func @no_inplace_over_product
+// CHECK: ds.kernel "matmul_add"
+// CHECK-NOT: ds.inplace_of
+// CHECK-SAME: ds.offsets
+// CHECK: ds.kernel "exp" {{.*}}ds.inplace_of = array<i64: 0>
+func.func @no_inplace_over_product(%x: tensor<8x8xf32>, %w1: tensor<8x8xf32>, %w2: tensor<8x8xf32>) -> tensor<8x8xf32> {
+  %h = ds.matmul %x, %w1 : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+  %y = ds.kernel "matmul_add" ins(%h, %w2 : tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%a: tensor<8x8xf32>, %b: tensor<8x8xf32>):
+    %p = ds.matmul %a, %b : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    %s = ds.binary add %p, %a : (tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<8x8xf32>
+    ds.yield %s : tensor<8x8xf32>
+  }
+  %e = ds.kernel "exp" ins(%y : tensor<8x8xf32>) -> tensor<8x8xf32> {
+  ^bb0(%v: tensor<8x8xf32>):
+    %r = ds.unary exp %v : tensor<8x8xf32> -> tensor<8x8xf32>
+    ds.yield %r : tensor<8x8xf32>
+  }
+  %o = ds.unary neg %e : tensor<8x8xf32> -> tensor<8x8xf32>
+  return %o : tensor<8x8xf32>
+}

@@ -89,8 +89,24 @@ private:
   bool staticShapes = true;
 };
 
+/// An elementwise program (attrs "program" / "results" of `programStep`; its inputs and
+/// outputs give the register types) as `DS_DEVICE void NAME(T r0, ..., T &res0, ...)`.
+llvm::Expected<std::string> emitProgramFunction(const StepInfo &programStep,
+                                                llvm::StringRef name);
+
 /// Family generators (one per step kind).
 llvm::Expected<GeneratedKernel> generateElementwiseKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateReductionKernel(const StepInfo &step); // reduce, arg_reduce, softmax, log_softmax, hardmax, layer_norm, rms_norm, cumsum, topk
+llvm::Expected<GeneratedKernel> generateIndexingKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateAttentionKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateRopeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMoeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDequantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateDynamicQuantizeKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateMatmulNBitsKernel(const StepInfo &step);
+llvm::Expected<GeneratedKernel> generateGemmKernel(const StepInfo &step); // matmul, linear
+llvm::Expected<GeneratedKernel> generateMovementKernel(const StepInfo &step);
 
 } // namespace mlir::ds::cuda
 

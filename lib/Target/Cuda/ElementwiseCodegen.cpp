@@ -478,7 +478,34 @@ struct InputPlan {
   SmallVector<int64_t> strides; // Broadcast: over the collapsed static dims
 };
 
+/// The program as `DS_DEVICE void NAME(T r0, ..., T &res0, ...) { ... }`.
+std::string programFunction(const Program &program, StringRef name) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "DS_DEVICE void " << name << "(";
+  for (int64_t i = 0; i < program.numInputs; ++i)
+    os << (i ? ", " : "") << computeType(program.regTypes[i]->cls) << " r" << i;
+  for (auto [k, r] : llvm::enumerate(program.results))
+    os << (program.numInputs || k ? ", " : "") << computeType(program.regTypes[r]->cls)
+       << " &res" << k;
+  os << ") {\n";
+  for (const std::string &line : program.lines)
+    os << line << "\n";
+  for (auto [k, r] : llvm::enumerate(program.results))
+    os << "  res" << k << " = r" << r << ";\n";
+  os << "}\n";
+  return text;
+}
+
 } // namespace
+
+llvm::Expected<std::string> mlir::ds::cuda::emitProgramFunction(const StepInfo &programStep,
+                                                                llvm::StringRef name) {
+  auto program = ProgramEmitter(programStep).emit();
+  if (!program)
+    return program.takeError();
+  return programFunction(*program, name);
+}
 
 // ---- the kernel -----------------------------------------------------------------------------
 
@@ -608,18 +635,7 @@ llvm::Expected<GeneratedKernel> mlir::ds::cuda::generateElementwiseKernel(const 
   os << "#include \"ds_device.cuh\"\n#include \"elementwise.cuh\"\n\n";
 
   // The program.
-  os << "DS_DEVICE void " << kernelName << "_program(";
-  for (int64_t i = 0; i < program->numInputs; ++i)
-    os << (i ? ", " : "") << computeType(program->regTypes[i]->cls) << " r" << i;
-  for (auto [k, r] : llvm::enumerate(program->results))
-    os << (program->numInputs || k ? ", " : "") << computeType(program->regTypes[r]->cls)
-       << " &res" << k;
-  os << ") {\n";
-  for (const std::string &line : program->lines)
-    os << line << "\n";
-  for (auto [k, r] : llvm::enumerate(program->results))
-    os << "  res" << k << " = r" << r << ";\n";
-  os << "}\n\n";
+  os << programFunction(*program, kernelName + "_program") << "\n";
 
   // The kernel: operands, shapes, strides.
   os << "DS_KERNEL(" << kernelName << ") {\n";

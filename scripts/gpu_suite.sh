@@ -2,7 +2,9 @@
 # The GPU suite (docs/cuda.md, "GPU suite"), for a machine with an NVIDIA GPU, the CUDA
 # toolkit and CMake but no LLVM: builds the runtime alone, runs bundles compiled elsewhere
 # (scripts/gpu_suite_prepare.sh) on the cuda device against the recorded cpu outputs, runs
-# compute-sanitizer memcheck and racecheck on them, runs the GPU benchmarks, and writes
+# compute-sanitizer memcheck and racecheck on them, runs the GPU benchmarks (p50 latency per
+# case, then every executable bench/gpu_*: bench/gpu_kernels.py per-kernel GB/s and TFLOP/s
+# against the measured copy bandwidth, bench/gpu_models.py ds vs PyTorch eager), and writes
 # everything under the output directory (results.md: device, date, pass/fail per case).
 #
 #   scripts/gpu_suite.sh [--suite DIR] [--out DIR] [--build-dir DIR] [--dry-run]
@@ -29,7 +31,7 @@ build=$root/build-gpu
 dry_run=0 skip_build=0 sanitizer=1 bench=1 bench_runs=20
 rtol=1e-3 atol=1e-4 pattern='*'
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "gpu_suite: $*" >&2; exit 2; }
 value() {  # value FLAG "$@": the flag's argument (--flag=V or --flag V)
   case "$2" in *=*) echo "${2#*=}" ;; *) [ $# -ge 3 ] || die "$1 needs a value"; echo "$3" ;; esac
@@ -98,6 +100,23 @@ if [ ! -f /usr/include/nlohmann/json.hpp ] && [ ! -f /usr/local/include/nlohmann
   fi
 fi
 [ -n "$cmake_bin" ] || { echo "missing: cmake"; [ $dry_run = 1 ] || problems=$((problems + 1)); }
+# The benchmark-size bundles of bench/gpu_models.py (optional: bench.tsv may be absent or empty).
+nbench=0
+if [ -f "$suite/bench.tsv" ]; then
+  while IFS=$'\t' read -r model bundle config; do
+    [ -n "$model" ] || continue
+    for f in "$bundle/manifest.json" "$bundle/steps.json" "$bundle/weights.bin" "$config"; do
+      [ -f "$suite/$f" ] || { echo "missing: $suite/$f"; problems=$((problems + 1)); }
+    done
+    nbench=$((nbench + 1))
+  done < "$suite/bench.tsv"
+fi
+# Benchmarks of bench/: every executable gpu_* (each gets DS_BUILD_DIR, DS_SUITE_DIR, OUT,
+# DS_BENCH_RUNS).
+bench_scripts=()
+for b in "$root"/bench/gpu_*; do
+  [ -f "$b" ] && [ -x "$b" ] && bench_scripts+=("$b")
+done
 
 case_args() {  # case_args I KIND: --input / --expected-output flags of case I
   local i=$1 kind=$2 k dir="$suite/${case_model[$1]}/${case_name[$1]}"
@@ -116,7 +135,22 @@ if [ $dry_run = 1 ]; then
     echo "  ${case_model[i]}/${case_name[i]}: ds-run ${case_bundle[i]} --device=cuda $(case_args "$i" check | tr '\n' ' ')--rtol=$rtol --atol=$atol"
   done
   [ $sanitizer = 1 ] && echo "  compute-sanitizer --tool memcheck|racecheck on each case${sanitizer_bin:+}"
-  [ $bench = 1 ] && echo "  benchmarks: ds-run --benchmark=$bench_runs on cuda and cpu per case; bench/gpu_* when present"
+  if [ $bench = 1 ]; then
+    echo "  benchmarks: ds-run --benchmark=$bench_runs on cuda and cpu per case"
+    for b in "${bench_scripts[@]}"; do
+      echo "  $(basename "$b"): DS_BUILD_DIR=$build DS_SUITE_DIR=$suite OUT=$out/bench DS_BENCH_RUNS=$bench_runs $b"
+      echo "      $(sed -n '2p' "$b" | sed 's/^"""//') -> $out/bench/$(basename "${b%.*}").{md,json}"
+    done
+    echo "      benchmark-size bundles (bench.tsv): $nbench"
+    py=$(command -v python3 || echo none)
+    if [ "$py" != none ]; then
+      echo "      python3: $py; numpy: $("$py" -c 'import numpy; print(numpy.__version__)' 2>/dev/null || echo no)," \
+           "torch: $("$py" -c 'import torch; print(torch.__version__, "cuda" if torch.cuda.is_available() else "no cuda")' 2>/dev/null || echo no)" \
+           "(on this machine)"
+    else
+      echo "      python3: none (the bench/gpu_*.py scripts need it)"
+    fi
+  fi
   [ $problems = 0 ] && exit 0 || exit 1
 fi
 [ $problems = 0 ] || die "$problems problem(s) with the suite's files (see above; --dry-run lists them)"
@@ -210,11 +244,12 @@ done
 # Benchmarks of bench/: executables named gpu_* get the build and suite directories.
 bench_lines=()
 if [ $bench = 1 ]; then
-  for b in "$root"/bench/gpu_*; do
-    [ -f "$b" ] && [ -x "$b" ] || continue
+  for b in "${bench_scripts[@]}"; do
     name=$(basename "$b")
     mkdir -p "$out/bench"
-    if DS_BUILD_DIR=$build DS_SUITE_DIR=$suite OUT=$out/bench "$b" > "$out/bench/$name.log" 2>&1; then
+    say "== $name"
+    if DS_BUILD_DIR=$build DS_SUITE_DIR=$suite OUT=$out/bench DS_BENCH_RUNS=$bench_runs "$b" \
+         > "$out/bench/$name.log" 2>&1; then
       bench_lines+=("| $name | pass | bench/$name.log |")
     else
       bench_lines+=("| $name | FAIL | bench/$name.log |")
@@ -243,6 +278,12 @@ fi
     echo "| benchmark | status | log |"
     echo "|---|---|---|"
     printf '%s\n' "${bench_lines[@]}"
+    # The benchmarks' own reports (gpu_kernels.md, gpu_models.md), one level down.
+    for md in "$out"/bench/*.md; do
+      [ -f "$md" ] || continue
+      echo
+      sed 's/^# /## /' "$md"
+    done
   fi
   echo
   echo "Logs per case: cases/MODEL_CASE/{cuda,memcheck,racecheck,bench-*}.log; build.log; nvidia-smi.txt."

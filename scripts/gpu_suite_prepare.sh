@@ -6,6 +6,7 @@
 #
 #   scripts/gpu_suite_prepare.sh [--out DIR] [--models "llama_gqa deepseek_v3"]
 #                                [--sizes "1x16 2x8"] [--cuda-arch sm_80,sm_90a]
+#                                [--bench-models "llama_gqa deepseek_v3"]
 #
 #   --out DIR        where to write (default out/gpu_suite; replaced)
 #   --models LIST    dsgen configs and "ew_chain" (elementwise chains only; default: all)
@@ -13,6 +14,9 @@
 #                    (first symbol = BATCH, later ones = SEQ; default "1x16 2x8 3x1000",
 #                    odd sizes on purpose: no multiple of any block or vector width)
 #   --cuda-arch L    passed to ds-opt (AOT cubins per arch + PTX), when ds-opt has it
+#   --bench-models L dsgen configs compiled at the GPU benchmark size for
+#                    bench/gpu_models.py (default: every config of its GPU_BENCH_SIZES;
+#                    "" for none; 8-12 MB of weights each, no inputs)
 # Environment: DS_BUILD_DIR (default build/) for ds-opt and ds-run, or DS_OPT / DS_RUN;
 # DS_PYTHON (default .venv/bin/python).
 #
@@ -21,6 +25,8 @@
 #   DIR/MODEL/MODEL.dsb/                the bundle
 #   DIR/MODEL/CASE/in_K.npy             inputs in manifest order
 #   DIR/MODEL/CASE/expected_K.npy       cpu outputs in manifest order
+#   DIR/bench.tsv                       model <TAB> bundle <TAB> config.json (benchmark size)
+#   DIR/bench/MODEL/{MODEL.dsb,config.json}  a benchmark-size bundle and its dsgen config
 #   DIR/third_party/nlohmann/           nlohmann/json headers (for DS_THIRD_PARTY_DIR)
 #   DIR/prepared.txt                    what made it (commit, date, tools)
 set -euo pipefail
@@ -33,8 +39,9 @@ out=$root/out/gpu_suite
 models=""
 sizes="1x16 2x8 3x1000"
 cuda_arch=""
+bench_models=default
 
-usage() { sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "gpu_suite_prepare: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -46,6 +53,8 @@ while [ $# -gt 0 ]; do
     --sizes=*) sizes=${1#*=}; shift ;;
     --cuda-arch) cuda_arch=$2; shift 2 ;;
     --cuda-arch=*) cuda_arch=${1#*=}; shift ;;
+    --bench-models) bench_models=$2; shift 2 ;;
+    --bench-models=*) bench_models=${1#*=}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -166,6 +175,25 @@ PY
   done
 done
 
+# Benchmark-size bundles for bench/gpu_models.py (weights only: inputs are made there).
+if [ "$bench_models" = default ]; then
+  bench_models=$("$python" -c 'import sys; sys.path.insert(0, sys.argv[1]); import gpu_models; print(" ".join(gpu_models.GPU_BENCH_SIZES))' "$root/bench")
+fi
+: > "$out/bench.tsv"
+[ -z "$bench_models" ] || mkdir -p "$out/bench"
+for model in $bench_models; do
+  echo "== $model (GPU benchmark size)"
+  bdir="$out/bench/$model"
+  PYTHONPATH="$root/python" "$python" "$root/bench/gpu_models.py" --prepare "$out/bench" --models "$model" \
+    > "$bdir.log" 2>&1 || { cat "$bdir.log" >&2; die "dsgen failed on $model (benchmark size)"; }
+  "$ds_opt" "$bdir/$model.onnx" --emit=bundle -o "$bdir/$model.dsb" "${opt_flags[@]}" \
+    > "$bdir/ds-opt.log" 2>&1 || { cat "$bdir/ds-opt.log" >&2; die "ds-opt failed on $model (benchmark size)"; }
+  rm -f "$bdir/$model.onnx" "$bdir/$model.onnx.data"
+  mv "$bdir.log" "$bdir/dsgen.log"
+  printf '%s\t%s\t%s\n' "$model" "bench/$model/$model.dsb" "bench/$model/config.json" >> "$out/bench.tsv"
+  echo "   $(du -sh "$bdir/$model.dsb" | cut -f1) bundle"
+done
+
 # nlohmann/json for a GPU machine without it (runtime/CMakeLists.txt: DS_THIRD_PARTY_DIR).
 for inc in /usr/include /usr/local/include; do
   if [ -f "$inc/nlohmann/json.hpp" ]; then
@@ -184,5 +212,11 @@ done
   echo "models: $models"
   echo "sizes: $sizes"
   echo "cuda-arch: ${cuda_arch:-none}"
+  echo "bench-models: ${bench_models:-none}"
 } > "$out/prepared.txt"
 echo "prepared $(wc -l < "$out/cases.tsv") cases in $out ($(du -sh "$out" | cut -f1))"
+# The device tool carries at most 64 MiB of ignored paths in all.
+if [ "$(du -sm "$out" | cut -f1)" -gt 60 ]; then
+  echo "gpu_suite_prepare: $out is over 60 MiB: too large to carry to a GPU machine with the device" \
+       "tool (64 MiB); use fewer --models/--sizes or --bench-models \"\"" >&2
+fi

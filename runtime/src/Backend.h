@@ -33,8 +33,11 @@ class PlanRunner {
 public:
   virtual ~PlanRunner() = default;
   // `key`: the input shapes the plan was built for (state such as CUDA graphs is per key).
+  // `profile` (per step; null unless the session profiles): the runner adds each step's
+  // device time to totalMs and counts its calls; the session fills shapes and bytes.
   virtual std::vector<Tensor> run(const std::vector<Shape> &key, const PlanView &plan,
-                                  const std::vector<Tensor> &inputs) = 0;
+                                  const std::vector<Tensor> &inputs,
+                                  std::vector<StepProfile> *profile) = 0;
 };
 
 // The cuda backend (runtime/src/cuda/CudaBackend.cpp): available when the driver loads

@@ -240,8 +240,16 @@ void SessionImpl::runKernel(const StepDesc &st, std::vector<TensorView> ins,
   auto start = std::chrono::steady_clock::now();
   execute();
   auto end = std::chrono::steady_clock::now();
-  profile[st.index].totalMs += std::chrono::duration<double, std::milli>(end - start).count();
-  profile[st.index].calls += 1;
+  StepProfile &p = profile[st.index];
+  p.totalMs += std::chrono::duration<double, std::milli>(end - start).count();
+  p.calls += 1;
+  p.shapes.clear();
+  p.bytes = 0;
+  for (const auto *views : {&ctx.inputs, &ctx.outputs})
+    for (const TensorView &v : *views) {
+      p.shapes.push_back(v.present ? v.shape : Shape());
+      if (v.present) p.bytes += numElements(v.shape) * static_cast<int64_t>(dtypeSize(v.dtype));
+    }
 }
 
 std::optional<Plan> SessionImpl::buildPlan(const std::vector<Shape> &inputShapes) {
@@ -381,9 +389,23 @@ std::vector<Tensor> SessionImpl::runPlanned(const Plan &plan, const std::vector<
     PlanKey key;
     for (const auto &t : inputs) key.push_back(t.shape());
     lastArenaBytes = plan.arenaBytes;
-    return deviceRunner->run(
+    std::vector<Tensor> outputs = deviceRunner->run(
         key, {plan.shapes, plan.known, plan.constants, plan.skip, plan.offsets, plan.arenaBytes},
-        inputs);
+        inputs, options.profile ? &profile : nullptr);
+    if (options.profile)
+      for (const auto &st : b.steps) {
+        if (plan.skip[st.index] || isViewKind(st.kind)) continue;
+        StepProfile &p = profile[st.index];
+        p.shapes.clear();
+        p.bytes = 0;
+        for (const auto *ids : {&st.inputs, &st.outputs})
+          for (int id : *ids) {
+            p.shapes.push_back(id >= 0 ? plan.shapes[id] : Shape());
+            if (id >= 0)
+              p.bytes += numElements(plan.shapes[id]) * static_cast<int64_t>(dtypeSize(b.value(id).dtype));
+          }
+      }
+    return outputs;
   }
   arena_.reserve(std::max<size_t>(plan.arenaBytes, 1));
   char *arenaBase = static_cast<char *>(arena_.data);

@@ -6,6 +6,9 @@
 // a function whose name starts with "fake_add" computes ptr[2][i] = ptr[0][i] + ptr[1][i]
 // (f32) for i < min(numel, threads launched), numel = product of the output dims, which
 // follow 2 * rank input dims in params.dims (rank = params.scalars[0]).
+// Time: a fake clock (clockMs) advances as work executes: launchMsPerBlock per block of a
+// launch, bytes / (copyGBps * 1e6) ms per device-to-device copy. An event records the
+// clock, so cuEventElapsedTime reports the fake work between two events.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,8 @@ struct FakeCudaState {
   int ccMajor = 9, ccMinor = 0;
   std::string deviceName = "Fake GPU";
   std::map<std::string, int> failOnce;  // entry point -> CUresult returned by its next call
+  double launchMsPerBlock = 0.25;
+  double copyGBps = 1000;
   // Records.
   std::vector<size_t> allocations;      // sizes, in order
   std::vector<uint64_t> allocationAddresses;
@@ -46,6 +51,9 @@ struct FakeCudaState {
   int graphExecsDestroyed = 0;
   int contextsRetained = 0, contextsReleased = 0, streamsCreated = 0, streamsDestroyed = 0;
   int syncs = 0;
+  double clockMs = 0;
+  std::vector<FakeCudaCopy> dtod;
+  int eventsCreated = 0, eventsDestroyed = 0, eventRecords = 0, elapsedQueries = 0;
   std::vector<std::string> errors;  // misuse the fake detected (bad pointers, ...)
 
   void resetRecords() {
@@ -54,6 +62,8 @@ struct FakeCudaState {
     fresh.ccMajor = ccMajor;
     fresh.ccMinor = ccMinor;
     fresh.deviceName = deviceName;
+    fresh.launchMsPerBlock = launchMsPerBlock;
+    fresh.copyGBps = copyGBps;
     *this = fresh;
   }
 };

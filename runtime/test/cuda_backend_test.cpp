@@ -492,3 +492,108 @@ TEST_F(CudaBackendTest, BadKernelEntry) {
   dstest::writeFile(dir + "/steps.json", steps.dump());
   EXPECT_CONTAINS(sessionError(dir, "cuda"), "needs 0 <= begin <= end and per >= 1");
 }
+
+TEST_F(CudaBackendTest, ProfileTimesEachLaunchWithEvents) {
+  fake->launchMsPerBlock = 0.25;
+  SessionOptions options;
+  options.device = "cuda";
+  options.profile = true;
+  auto bundle = Bundle::load(staticBundle({{"sm_90"}}));
+  {
+    Session session(bundle, options);
+    for (int call = 0; call < 3; ++call) {
+      std::vector<float> x = iota(5, static_cast<float>(call));
+      auto out = session.run({dstest::f32Tensor({5}, x)});
+      std::vector<float> expected = {10, 20, 30, 40, 50};
+      for (int i = 0; i < 5; ++i) expected[i] += 2 * x[i];
+      EXPECT_EQ(dstest::f32Values(out[0]), expected) << "call " << call;
+    }
+    // Profiling launches directly (events cannot time the launches inside a graph).
+    EXPECT_EQ(fake->captures, 0);
+    EXPECT_EQ(fake->graphLaunches, 0);
+    EXPECT_EQ(fake->launches.size(), 6u);
+    // One pair of events per launch, made once per plan and reused by every call.
+    EXPECT_EQ(fake->eventsCreated, 4);
+    EXPECT_EQ(fake->eventRecords, 12);
+    EXPECT_EQ(fake->elapsedQueries, 6);
+    const auto &profile = session.profile();
+    ASSERT_EQ(profile.size(), 2u);
+    for (int step = 0; step < 2; ++step) {
+      const StepProfile &p = profile[step];
+      EXPECT_EQ(p.step, step);
+      EXPECT_EQ(p.kind, "binary");
+      EXPECT_EQ(p.calls, 3);
+      // 2 blocks per launch at 0.25 fake ms each, three calls.
+      EXPECT_NEAR(p.totalMs, 3 * 0.5, 1e-6) << "step " << step;
+      EXPECT_EQ(p.shapes, (std::vector<Shape>{{5}, {5}, {5}}));
+      EXPECT_EQ(p.bytes, 60);
+    }
+    session.resetProfile();
+    EXPECT_EQ(session.profile()[0].calls, 0);
+    EXPECT_EQ(session.profile()[0].totalMs, 0.0);
+    session.run({dstest::f32Tensor({5}, iota(5, 0))});
+    EXPECT_EQ(session.profile()[1].calls, 1);
+    EXPECT_NEAR(session.profile()[1].totalMs, 0.5, 1e-6);
+  }
+  EXPECT_EQ(fake->eventsDestroyed, fake->eventsCreated);
+
+  // The cpu backend reports the same shapes and bytes for the same steps.
+  options.device = "cpu";
+  Session cpu(bundle, options);
+  cpu.run({dstest::f32Tensor({5}, iota(5, 0))});
+  for (int step = 0; step < 2; ++step) {
+    EXPECT_EQ(cpu.profile()[step].calls, 1);
+    EXPECT_EQ(cpu.profile()[step].shapes, (std::vector<Shape>{{5}, {5}, {5}}));
+    EXPECT_EQ(cpu.profile()[step].bytes, 60);
+  }
+}
+
+TEST_F(CudaBackendTest, ProfilePerShapeAndWithoutProfiling) {
+  fake->launchMsPerBlock = 0.5;
+  SessionOptions options;
+  options.device = "cuda";
+  options.profile = true;
+  auto bundle = Bundle::load(dynamicBundle({{}, true, false}));
+  {
+    Session session(bundle, options);
+    auto run = [&](int n) {
+      session.run({dstest::f32Tensor({n}, iota(n, 1)), dstest::f32Tensor({n}, iota(n, 1))});
+    };
+    run(10);  // ceil(10 / 3) = 4 blocks: 2 ms
+    run(4);   // 2 blocks: 1 ms
+    run(0);   // nothing launched: no time, no call
+    const StepProfile &p = session.profile()[0];
+    EXPECT_EQ(p.calls, 2);
+    EXPECT_NEAR(p.totalMs, 3.0, 1e-6);
+    EXPECT_EQ(p.shapes, (std::vector<Shape>{{0}, {0}, {0}}));
+    EXPECT_EQ(p.bytes, 0);
+    run(7);
+    EXPECT_EQ(session.profile()[0].shapes, (std::vector<Shape>{{7}, {7}, {7}}));
+    EXPECT_EQ(session.profile()[0].bytes, 3 * 7 * 4);
+    EXPECT_EQ(fake->captures, 0);
+  }
+  EXPECT_EQ(fake->eventsDestroyed, fake->eventsCreated);
+  // Without profiling: no events, graphs as usual, an empty profile.
+  fake->resetRecords();
+  Session plain(bundle, {"cuda"});
+  for (int i = 0; i < 3; ++i)
+    plain.run({dstest::f32Tensor({5}, iota(5, 1)), dstest::f32Tensor({5}, iota(5, 1))});
+  EXPECT_EQ(fake->eventsCreated, 0);
+  EXPECT_EQ(fake->captures, 1);
+  EXPECT_EQ(plain.profile()[0].calls, 0);
+}
+
+TEST_F(CudaBackendTest, ProfileEventErrorsNameTheCall) {
+  SessionOptions options;
+  options.device = "cuda";
+  options.profile = true;
+  Session session(Bundle::load(staticBundle({{"sm_90"}})), options);
+  fake->failOnce["cuEventElapsedTime_v2"] = 400;
+  try {
+    session.run({dstest::f32Tensor({5}, iota(5, 0))});
+    FAIL() << "no error";
+  } catch (const Error &e) {
+    EXPECT_CONTAINS(e.what(), "cuEventElapsedTime failed with CUDA_ERROR_INVALID_HANDLE");
+    EXPECT_CONTAINS(e.what(), "reading the time of kernel 'fake_add_static' of step 0");
+  }
+}

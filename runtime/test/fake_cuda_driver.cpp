@@ -32,6 +32,10 @@ struct Stream {
   bool capturing = false;
   Graph *graph = nullptr;
 };
+struct Event {
+  bool recorded = false;
+  double ms = 0;  // the fake clock when recorded
+};
 
 // Counts the call and returns an injected failure, if any.
 CUresult injected(const char *call) {
@@ -79,6 +83,7 @@ struct Params {
 };
 
 void execute(const FakeCudaLaunch &l) {
+  state.clockMs += state.launchMsPerBlock * double(l.grid[0]) * l.grid[1] * l.grid[2];
   if (l.function.rfind("fake_add", 0) != 0) return;
   Params p;
   std::memcpy(&p, l.params.data(), sizeof(p));
@@ -224,6 +229,17 @@ CUresult cuMemcpyDtoHAsync_v2(void *dst, uint64_t src, size_t bytes, Stream *) {
   state.dtoh.push_back({src, bytes});
   return kSuccess;
 }
+CUresult cuMemcpyDtoDAsync_v2(uint64_t dst, uint64_t src, size_t bytes, Stream *) {
+  FAKE_ENTER("cuMemcpyDtoDAsync_v2");
+  if (!inAllocation(dst, bytes, live) || !inAllocation(src, bytes, live)) {
+    state.errors.push_back("cuMemcpyDtoDAsync_v2 outside any allocation");
+    return kInvalidValue;
+  }
+  std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), bytes);
+  state.dtod.push_back({dst, bytes});
+  state.clockMs += double(bytes) / (state.copyGBps * 1e6);
+  return kSuccess;
+}
 CUresult cuMemsetD8Async(uint64_t dst, unsigned char value, size_t count, Stream *) {
   FAKE_ENTER("cuMemsetD8Async");
   if (!inAllocation(dst, count, live)) return kInvalidValue;
@@ -329,6 +345,43 @@ CUresult cuGraphExecDestroy(Graph *exec) {
 CUresult cuGraphDestroy(Graph *graph) {
   FAKE_ENTER("cuGraphDestroy");
   delete graph;
+  return kSuccess;
+}
+
+CUresult cuEventCreate(Event **event, unsigned flags) {
+  FAKE_ENTER("cuEventCreate");
+  if (!event || (flags & 2)) return kInvalidValue;  // the backend needs timing events
+  *event = new Event();
+  ++state.eventsCreated;
+  return kSuccess;
+}
+CUresult cuEventRecord(Event *event, Stream *s) {
+  FAKE_ENTER("cuEventRecord");
+  if (!event) return kInvalidHandle;
+  if (s && s->capturing) state.errors.push_back("cuEventRecord on a capturing stream");
+  event->recorded = true;
+  event->ms = state.clockMs;
+  ++state.eventRecords;
+  return kSuccess;
+}
+CUresult cuEventSynchronize(Event *event) {
+  FAKE_ENTER("cuEventSynchronize");
+  return event ? kSuccess : kInvalidHandle;
+}
+// The fake exports the CUDA 12.8+ name only: the backend must find it by that name.
+CUresult cuEventElapsedTime_v2(float *ms, Event *start, Event *end) {
+  FAKE_ENTER("cuEventElapsedTime_v2");
+  if (!ms || !start || !end) return kInvalidHandle;
+  if (!start->recorded || !end->recorded) return kInvalidHandle;
+  *ms = static_cast<float>(end->ms - start->ms);
+  ++state.elapsedQueries;
+  return kSuccess;
+}
+CUresult cuEventDestroy_v2(Event *event) {
+  FAKE_ENTER("cuEventDestroy_v2");
+  if (!event) return kInvalidHandle;
+  delete event;
+  ++state.eventsDestroyed;
   return kSuccess;
 }
 

@@ -6,7 +6,8 @@
 // device block per plan (the planner's arena plus input, output and plan-time constant
 // slots), the steps' generated kernels (cubin for the device's arch > PTX > NVRTC from the
 // bundle's source), launches per the kernel ABI on one stream, and a CUDA graph per plan
-// captured on the second call and replayed afterwards. docs/cuda.md, "cuda backend".
+// captured on the second call and replayed afterwards; when the session profiles, every
+// launch is timed with a pair of CUDA events instead. docs/cuda.md, "cuda backend".
 //
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
@@ -144,6 +145,7 @@ struct PlanState {
   std::vector<Launch> launches;
   int64_t runs = 0;
   CUgraphExec graph = nullptr;
+  std::vector<CUevent> events;  // profiling: start and end per launch, made at first use
 };
 
 class CudaRunner final : public PlanRunner {
@@ -152,7 +154,8 @@ public:
              const std::vector<KernelDef> &defs);
   ~CudaRunner() override;
   std::vector<Tensor> run(const std::vector<Shape> &key, const PlanView &plan,
-                          const std::vector<Tensor> &inputs) override;
+                          const std::vector<Tensor> &inputs,
+                          std::vector<StepProfile> *profile) override;
 
 private:
   void check(CUresult r, const char *call, const std::string &step) const {
@@ -175,6 +178,8 @@ private:
   std::unique_ptr<PlanState> buildState(const PlanView &plan);
   void freeState(PlanState &state);
   void launchAll(const PlanState &state);
+  void launchTimed(PlanState &state);  // launchAll between event pairs
+  void readTimes(const PlanState &state, std::vector<StepProfile> &profile);
 
   const BundleImpl &b_;
   const std::vector<KernelDef> &defs_;
@@ -197,12 +202,13 @@ private:
   bool headersRead_ = false;
   std::map<std::string, std::string> headers_;
   bool graphs_ = graphsEnabled();
+  bool profile_ = false;  // the session profiles: timed direct launches, no graphs
   std::list<std::pair<std::vector<Shape>, std::unique_ptr<PlanState>>> states_;  // MRU first
 };
 
 CudaRunner::CudaRunner(const BundleImpl &b, const SessionOptions &options,
                        const std::vector<KernelDef> &defs)
-    : b_(b), defs_(defs), driver_(Driver::get()), api_(driver_.api()) {
+    : b_(b), defs_(defs), driver_(Driver::get()), api_(driver_.api()), profile_(options.profile) {
   if (driver_.deviceCount() < 1) {
     std::string why;
     Driver::deviceAvailable(&why);
@@ -587,6 +593,8 @@ std::unique_ptr<PlanState> CudaRunner::buildState(const PlanView &plan) {
 void CudaRunner::freeState(PlanState &state) {
   if (state.graph) api_.cuGraphExecDestroy(state.graph);
   state.graph = nullptr;
+  for (CUevent e : state.events) api_.cuEventDestroy(e);
+  state.events.clear();
   if (state.block) api_.cuMemFree(state.block);
   state.block = 0;
 }
@@ -602,8 +610,45 @@ void CudaRunner::launchAll(const PlanState &state) {
   }
 }
 
+void CudaRunner::launchTimed(PlanState &state) {
+  // Each launch between its own pair of events: the elapsed time is the kernel's alone,
+  // not the host's launch overhead (the launches are queued ahead of the GPU).
+  while (state.events.size() < 2 * state.launches.size()) {
+    CUevent e = nullptr;
+    check(api_.cuEventCreate(&e, kEventDefault), "cuEventCreate", "creating profiling events");
+    state.events.push_back(e);
+  }
+  for (size_t i = 0; i < state.launches.size(); ++i) {
+    const Launch &l = state.launches[i];
+    const std::string what = "timing kernel '" + specs_[l.step].name + "' of " + label(b_.steps[l.step]);
+    check(api_.cuEventRecord(state.events[2 * i], stream_), "cuEventRecord", what);
+    KernelParams params = l.params;
+    void *args[] = {&params};
+    check(api_.cuLaunchKernel(l.function, l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1],
+                              l.block[2], l.sharedBytes, stream_, args, nullptr),
+          "cuLaunchKernel", "launching kernel '" + specs_[l.step].name + "' of " +
+                                label(b_.steps[l.step]));
+    check(api_.cuEventRecord(state.events[2 * i + 1], stream_), "cuEventRecord", what);
+  }
+}
+
+void CudaRunner::readTimes(const PlanState &state, std::vector<StepProfile> &profile) {
+  for (size_t i = 0; i < state.launches.size(); ++i) {
+    const Launch &l = state.launches[i];
+    const std::string what = "reading the time of kernel '" + specs_[l.step].name + "' of " +
+                             label(b_.steps[l.step]);
+    check(api_.cuEventSynchronize(state.events[2 * i + 1]), "cuEventSynchronize", what);
+    float ms = 0;
+    check(api_.cuEventElapsedTime(&ms, state.events[2 * i], state.events[2 * i + 1]),
+          "cuEventElapsedTime", what);
+    profile[l.step].totalMs += ms;
+    profile[l.step].calls += 1;
+  }
+}
+
 std::vector<Tensor> CudaRunner::run(const std::vector<Shape> &key, const PlanView &plan,
-                                    const std::vector<Tensor> &inputs) {
+                                    const std::vector<Tensor> &inputs,
+                                    std::vector<StepProfile> *profile) {
   makeCurrent();
   auto it = std::find_if(states_.begin(), states_.end(), [&](const auto &e) { return e.first == key; });
   if (it != states_.end()) {
@@ -622,7 +667,10 @@ std::vector<Tensor> CudaRunner::run(const std::vector<Shape> &key, const PlanVie
       check(api_.cuMemcpyHtoDAsync(state.inputSlot[i], inputs[i].data(), inputs[i].bytes(), stream_),
             "cuMemcpyHtoDAsync_v2", "copying input '" + b_.inputs[i].name + "' to the device");
 
-  if (graphs_ && state.graph) {
+  const bool timed = profile_ && profile;
+  if (timed) {
+    launchTimed(state);
+  } else if (graphs_ && state.graph) {
     check(api_.cuGraphLaunch(state.graph, stream_), "cuGraphLaunch", "replaying the CUDA graph");
   } else if (graphs_ && state.runs >= 1 && !state.launches.empty()) {
     // Second call with these shapes: record the launches once, replay from now on.
@@ -661,6 +709,7 @@ std::vector<Tensor> CudaRunner::run(const std::vector<Shape> &key, const PlanVie
     outputs.push_back(std::move(t));
   }
   check(api_.cuStreamSynchronize(stream_), "cuStreamSynchronize", "waiting for the call to finish");
+  if (timed) readTimes(state, *profile);
   ++state.runs;
   return outputs;
 }

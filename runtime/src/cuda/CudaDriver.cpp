@@ -96,6 +96,17 @@ LoadResult DriverLoader::load(const std::string &path) {
   bind(api.cuGraphLaunch, "cuGraphLaunch");
   bind(api.cuGraphExecDestroy, "cuGraphExecDestroy");
   bind(api.cuGraphDestroy, "cuGraphDestroy");
+  bind(api.cuMemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2");
+  bind(api.cuEventCreate, "cuEventCreate");
+  bind(api.cuEventRecord, "cuEventRecord");
+  bind(api.cuEventSynchronize, "cuEventSynchronize");
+  bind(api.cuEventDestroy, "cuEventDestroy_v2");
+  // CUDA 12.8 added cuEventElapsedTime_v2 (same signature; cuda.h 13 maps the name to it);
+  // older drivers export only the first version, which newer ones keep.
+  if (void *p = dlsym(handle, "cuEventElapsedTime_v2"))
+    api.cuEventElapsedTime = reinterpret_cast<decltype(api.cuEventElapsedTime)>(p);
+  else
+    bind(api.cuEventElapsedTime, "cuEventElapsedTime");
   // Version first: a driver too old to have some entry point should say so.
   int version = 0;
   if (api.cuDriverGetVersion && api.cuDriverGetVersion(&version) == kCudaSuccess &&

@@ -26,6 +26,7 @@ using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
 using CUgraph = struct CUgraph_st *;
 using CUgraphExec = struct CUgraphExec_st *;
+using CUevent = struct CUevent_st *;
 
 // The few enum values used (cuda.h's numbering).
 constexpr CUresult kCudaSuccess = 0;
@@ -37,6 +38,7 @@ constexpr int kAttrMaxSharedPerBlockOptin = 97;
 constexpr int kFuncAttrMaxDynamicSharedBytes = 8;
 constexpr int kStreamCaptureModeThreadLocal = 1;
 constexpr unsigned kStreamNonBlocking = 1;
+constexpr unsigned kEventDefault = 0;  // with timing (profiling, ds-cuda-probe)
 
 // The oldest driver the backend accepts: CUDA 12.0 (graph instantiation with flags,
 // the primary-context API and cubins of current toolkits).
@@ -81,6 +83,14 @@ struct DriverApi {
   CUresult (*cuGraphLaunch)(CUgraphExec exec, CUstream stream);
   CUresult (*cuGraphExecDestroy)(CUgraphExec exec);
   CUresult (*cuGraphDestroy)(CUgraph graph);
+  CUresult (*cuMemcpyDtoDAsync)(CUdeviceptr dst, CUdeviceptr src, size_t bytes,
+                                CUstream stream);                                // _v2
+  // Events time launches when a session profiles (no graphs then) and ds-cuda-probe's copies.
+  CUresult (*cuEventCreate)(CUevent *event, unsigned flags);
+  CUresult (*cuEventRecord)(CUevent event, CUstream stream);
+  CUresult (*cuEventSynchronize)(CUevent event);
+  CUresult (*cuEventElapsedTime)(float *ms, CUevent start, CUevent end);     // _v2 if present
+  CUresult (*cuEventDestroy)(CUevent event);                                    // _v2
 };
 
 // A loaded driver library. Instances live for the process (the library stays loaded).

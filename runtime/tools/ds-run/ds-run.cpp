@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -40,7 +41,10 @@ const char *kUsage =
     "  --rtol=1e-4 --atol=1e-5    tolerances: |got - expected| <= atol + rtol*|expected|\n"
     "  --benchmark=N              one warm-up run, then N timed runs\n"
     "  --profile                  time per step (with --device=emulate: steps run through\n"
-    "                             generated kernels vs on cpu kernels)\n"
+    "                             generated kernels vs on cpu kernels; with --device=cuda:\n"
+    "                             GPU time of each kernel from CUDA events, no graphs);\n"
+    "                             bytes = the step's inputs + outputs at the call's shapes\n"
+    "  --profile-json=FILE        --profile, and the rows with operand shapes as JSON\n"
     "  --info                     describe the bundle and exit\n";
 
 struct Options {
@@ -54,6 +58,7 @@ struct Options {
   double rtol = 1e-4, atol = 1e-5;
   int benchmark = 0;
   bool profile = false, info = false;
+  std::string profileJson;
 };
 
 [[noreturn]] void usageError(const std::string &message) {
@@ -144,6 +149,10 @@ Options parseArgs(int argc, char **argv) {
       o.benchmark = static_cast<int>(n);
     } else if (arg == "--profile") {
       o.profile = true;
+    } else if (flag == "--profile-json") {
+      need();
+      o.profile = true;
+      o.profileJson = value;
     } else if (arg == "--info") {
       o.info = true;
     } else {
@@ -511,10 +520,31 @@ int runTool(int argc, char **argv) {
     std::stable_sort(rows.begin(), rows.end(),
                      [](const StepProfile &a, const StepProfile &b) { return a.totalMs > b.totalMs; });
     std::printf("profile: %zu steps run, %.3f ms in all\n", rows.size(), total);
-    std::printf("%6s  %-20s  %12s  %7s  %s\n", "step", "kind", "total ms", "%", "name");
-    for (const auto &p : rows)
-      std::printf("%6d  %-20s  %12.3f  %6.2f%%  %s\n", p.step, p.kind.c_str(), p.totalMs,
-                  total > 0 ? 100.0 * p.totalMs / total : 0.0, p.name.c_str());
+    std::printf("%6s  %-20s  %12s  %7s  %6s  %10s  %12s  %8s  %s\n", "step", "kind", "total ms",
+                "%", "calls", "us/call", "bytes", "GB/s", "name");
+    for (const auto &p : rows) {
+      double perCallMs = p.totalMs / static_cast<double>(p.calls);
+      std::printf("%6d  %-20s  %12.3f  %6.2f%%  %6lld  %10.2f  %12lld  %8.1f  %s\n", p.step,
+                  p.kind.c_str(), p.totalMs, total > 0 ? 100.0 * p.totalMs / total : 0.0,
+                  static_cast<long long>(p.calls), 1000.0 * perCallMs,
+                  static_cast<long long>(p.bytes),
+                  perCallMs > 0 ? static_cast<double>(p.bytes) / (perCallMs * 1e6) : 0.0,
+                  p.name.c_str());
+    }
+  }
+  if (!o.profileJson.empty()) {
+    // Every step (calls == 0: evaluated at plan time or a view), in step order.
+    nlohmann::json doc = {{"bundle", o.bundle}, {"device", session.device()},
+                          {"runs", o.benchmark > 0 ? o.benchmark : 1}};
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto &p : session.profile())
+      steps.push_back({{"step", p.step}, {"kind", p.kind}, {"name", p.name},
+                       {"total_ms", p.totalMs}, {"calls", p.calls}, {"bytes", p.bytes},
+                       {"shapes", p.shapes}});
+    doc["steps"] = std::move(steps);
+    std::ofstream f(o.profileJson);
+    f << doc.dump(1) << "\n";
+    if (!f) throw Error(o.profileJson + ": cannot write the profile");
   }
   if (o.profile && session.device() == "emulate") {
     // Transitional: steps without a generated kernel run on the cpu kernels.

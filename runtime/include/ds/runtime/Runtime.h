@@ -113,6 +113,11 @@ struct StepProfile {
   std::string name;  // ONNX node name (from the op location)
   double totalMs;
   int64_t calls;
+  // The last profiled call's operands: concrete shapes of the inputs then the outputs
+  // (an absent optional operand has an empty shape) and the bytes they hold (read +
+  // written), so tools can turn times into bandwidth and FLOP rates.
+  std::vector<Shape> shapes = {};
+  int64_t bytes = 0;
 };
 
 // Devices this build and machine can run on, e.g. {"cpu"}.

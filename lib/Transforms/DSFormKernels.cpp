@@ -46,6 +46,10 @@ bool ds::isSplatConstant(Value value) {
   return dense && dense.isSplat() && !isa<DenseStringElementsAttr>(dense);
 }
 
+/// DS_MAX_OPERANDS of the kernel ABI (runtime/kernels/ds_device.cuh): a generated kernel
+/// takes at most this many inputs and results together.
+static constexpr unsigned kMaxKernelOperands = 16;
+
 /// A product whose result an elementwise epilogue may consume in the same kernel.
 static bool isEpilogueAnchor(Operation *op) {
   return isa<MatmulOp, LinearOp>(op) && op->getNumResults() == 1 &&
@@ -84,9 +88,12 @@ namespace {
 struct DSFormKernelsPass : public ds::impl::DSFormKernelsBase<DSFormKernelsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    splitWideConcats(func);
     for (Block &block : func.getBody())
       formKernels(block);
   }
+
+  void splitWideConcats(func::FuncOp func);
 
   void formKernels(Block &block);
   void materialize(Block &block, ArrayRef<Operation *> group,
@@ -99,6 +106,38 @@ struct DSFormKernelsPass : public ds::impl::DSFormKernelsBase<DSFormKernelsPass>
 };
 
 } // namespace
+
+/// A concat of more inputs than a kernel takes (DS_MAX_OPERANDS counts the output too)
+/// becomes concats of runs of inputs followed by a concat of their results, so every
+/// step keeps a generated kernel; each element is copied once more, which beats running
+/// the step without one.
+void DSFormKernelsPass::splitWideConcats(func::FuncOp func) {
+  const size_t maxInputs = kMaxKernelOperands - 1;
+  SmallVector<ConcatOp> wide;
+  func.walk([&](ConcatOp op) {
+    if (op.getInputs().size() > maxInputs)
+      wide.push_back(op);
+  });
+  for (ConcatOp op : wide) {
+    OpBuilder b(op);
+    SmallVector<Value> parts(op.getInputs().begin(), op.getInputs().end());
+    while (parts.size() > maxInputs) {
+      SmallVector<Value> next;
+      for (size_t i = 0; i < parts.size(); i += maxInputs) {
+        ArrayRef<Value> run = ArrayRef<Value>(parts).slice(i, std::min(maxInputs, parts.size() - i));
+        next.push_back(run.size() == 1 ? run.front()
+                                       : ConcatOp::create(b, op.getLoc(), run, op.getAxisAttr())
+                                             .getResult());
+      }
+      parts = std::move(next);
+    }
+    auto outer = ConcatOp::create(b, op.getLoc(), op.getType(), parts, op.getAxisAttr());
+    LLVM_DEBUG(llvm::dbgs() << "split a concat of " << op.getInputs().size()
+                            << " inputs into nested concats\n");
+    op.replaceAllUsesWith(outer.getResult());
+    op.erase();
+  }
+}
 
 void DSFormKernelsPass::formKernels(Block &block) {
   DenseMap<Operation *, int64_t> position;
@@ -202,10 +241,6 @@ void DSFormKernelsPass::formKernels(Block &block) {
     if (constant->use_empty())
       constant->erase();
 }
-
-/// DS_MAX_OPERANDS of the kernel ABI (runtime/kernels/ds_device.cuh): a generated kernel
-/// takes at most this many inputs and results together.
-static constexpr unsigned kMaxKernelOperands = 16;
 
 /// The operands a kernel made of `ops` would have: inputs from outside (splat constants
 /// are folded into the body) plus results read outside.

@@ -412,3 +412,17 @@ func.func @operand_cap(%a0: tensor<8xf32>, %a1: tensor<8xf32>, %a2: tensor<8xf32
   %s19 = ds.binary add %s18, %a19 : (tensor<8xf32>, tensor<8xf32>) -> tensor<8xf32>
   return %s19 : tensor<8xf32>
 }
+
+// -----
+
+// A concat of 17 inputs (18 operands) would exceed the kernel ABI: it becomes a concat
+// of the first 15, then a concat of that and the last two.
+// CHECK-LABEL: func.func @wide_concat
+// CHECK: %[[A:.*]] = ds.concat %arg0, %arg1, %arg2, %arg3, %arg4, %arg5, %arg6, %arg7, %arg8, %arg9, %arg10, %arg11, %arg12, %arg13, %arg14 {axis = 1 : i64} : {{.*}} -> tensor<2x?xf32>
+// CHECK-NEXT: %[[B:.*]] = ds.concat %arg15, %arg16 {axis = 1 : i64}
+// CHECK-NEXT: %[[C:.*]] = ds.concat %[[A]], %[[B]] {axis = 1 : i64} : (tensor<2x?xf32>, tensor<2x?xf32>) -> tensor<2x?xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @wide_concat(%a0: tensor<2x?xf32>, %a1: tensor<2x?xf32>, %a2: tensor<2x?xf32>, %a3: tensor<2x?xf32>, %a4: tensor<2x?xf32>, %a5: tensor<2x?xf32>, %a6: tensor<2x?xf32>, %a7: tensor<2x?xf32>, %a8: tensor<2x?xf32>, %a9: tensor<2x?xf32>, %a10: tensor<2x?xf32>, %a11: tensor<2x?xf32>, %a12: tensor<2x?xf32>, %a13: tensor<2x?xf32>, %a14: tensor<2x?xf32>, %a15: tensor<2x?xf32>, %a16: tensor<2x?xf32>) -> tensor<2x?xf32> {
+  %c = ds.concat %a0, %a1, %a2, %a3, %a4, %a5, %a6, %a7, %a8, %a9, %a10, %a11, %a12, %a13, %a14, %a15, %a16 {axis = 1 : i64} : (tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>, tensor<2x?xf32>) -> tensor<2x?xf32>
+  return %c : tensor<2x?xf32>
+}

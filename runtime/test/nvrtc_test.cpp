@@ -181,6 +181,8 @@ TEST(Nvrtc, OptionList) {
   std::vector<std::string> options = Nvrtc::optionsFor(request);
   EXPECT_EQ(options[0], "-arch=sm_90a");
   EXPECT_EQ(options[1], "-std=c++17");
+  EXPECT_EQ(std::count(options.begin(), options.end(), "-minimal"), 1);
+  EXPECT_EQ(std::count(options.begin(), options.end(), "-pch"), 1);
   EXPECT_EQ(options.back(), "-DN=4");
   EXPECT_EQ(std::count(options.begin(), options.end(), "--use_fast_math"), 0);
   request.fastMath = true;

@@ -277,6 +277,8 @@ TEST(Nvrtc, CompileErrorCarriesLogSavedSourceAndOptions) {
     EXPECT_EQ(readFile(reproDir + "/helper.cuh"), "#define HELPER 1\n");
     EXPECT_NE(readFile(reproDir + "/options.txt").find("-DEXTRA=1\n"), std::string::npos);
     EXPECT_NE(readFile(reproDir + "/repro.sh").find("nvcc"), std::string::npos);
+    // The nvcc command leaves out the NVRTC-only switches -minimal and -pch.
+    EXPECT_NE(readFile(reproDir + "/repro.sh").find("nvcc -cubin -I. -arch=sm_90a -std=c++17 --ptxas-options=-v"), std::string::npos);
   }
   // Without a directory the repro goes to a fresh temporary directory.
   try {

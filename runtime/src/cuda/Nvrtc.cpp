@@ -255,10 +255,15 @@ std::string saveRepro(const CompileRequest &request, const std::vector<std::stri
   for (const std::string &option : options)
     optionLines += option + "\n";
   writeFile(dir + "/options.txt", optionLines);
-  // nvcc is the closest command-line equivalent of NVRTC (same front end and ptxas).
+  // nvcc is the closest command-line equivalent of NVRTC (same front end and ptxas); it
+  // does not know NVRTC's compile-time switches -minimal and -pch.
+  std::vector<std::string> nvccOptions;
+  for (const std::string &option : options)
+    if (option != "-minimal" && option != "-pch") nvccOptions.push_back(option);
   std::string script = "#!/bin/sh\n# NVRTC options (options.txt): " + joinOptions(options) +
                        "\ncd \"$(dirname \"$0\")\" && nvcc -cubin -I. " +
-                       joinOptions(options) + " '" + safeRelativePath(name) + ".cu' -o /dev/null\n";
+                       joinOptions(nvccOptions) + " '" + safeRelativePath(name) +
+                       ".cu' -o /dev/null\n";
   writeFile(dir + "/repro.sh", script);
   chmod((dir + "/repro.sh").c_str(), 0755);
   return sourcePath;

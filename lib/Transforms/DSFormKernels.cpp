@@ -242,6 +242,29 @@ void DSFormKernelsPass::formKernels(Block &block) {
       constant->erase();
 }
 
+/// Whether every result reads (transitively) every value of `iterationInputs`: then,
+/// with dynamic dims, each result has the broadcast shape of those values, the shape
+/// the runtime iterates over.
+static bool resultsReadAll(ArrayRef<Operation *> ops, ArrayRef<Value> iterationInputs,
+                           ArrayRef<Value> results) {
+  llvm::SmallDenseMap<Value, unsigned> index;
+  for (Value v : iterationInputs)
+    index.try_emplace(v, index.size());
+  DenseMap<Value, llvm::BitVector> reads;
+  for (Operation *op : ops) {
+    llvm::BitVector bits(index.size());
+    for (Value operand : op->getOperands()) {
+      if (auto it = index.find(operand); it != index.end())
+        bits.set(it->second);
+      if (auto it = reads.find(operand); it != reads.end())
+        bits |= it->second;
+    }
+    for (Value result : op->getResults())
+      reads[result] = bits;
+  }
+  return llvm::all_of(results, [&](Value r) { return reads[r].all(); });
+}
+
 /// The operands a kernel made of `ops` would have: inputs from outside (splat constants
 /// are folded into the body) plus results read outside.
 static unsigned kernelOperandCount(ArrayRef<Operation *> ops) {
@@ -314,22 +337,11 @@ void DSFormKernelsPass::materialize(Block &block, ArrayRef<Operation *> ops,
   // be 5x16 while a result that does not read it is 1x16. A result that reads every
   // input with a dynamic dim has that shape; otherwise each op becomes its own kernel.
   if (ops.size() > 1 && !cast<RankedTensorType>(results.front().getType()).hasStaticShape()) {
-    llvm::SmallDenseMap<Value, unsigned> dynamicInput;
+    SmallVector<Value> dynamicInputs;
     for (Value input : inputs)
       if (!cast<RankedTensorType>(input.getType()).hasStaticShape())
-        dynamicInput.try_emplace(input, dynamicInput.size());
-    DenseMap<Value, llvm::BitVector> reads;
-    for (Operation *op : ops) {
-      llvm::BitVector bits(dynamicInput.size());
-      for (Value operand : op->getOperands()) {
-        if (auto it = dynamicInput.find(operand); it != dynamicInput.end())
-          bits.set(it->second);
-        if (auto it = reads.find(operand); it != reads.end())
-          bits |= it->second;
-      }
-      reads[op->getResult(0)] = std::move(bits);
-    }
-    if (llvm::any_of(results, [&](Value r) { return !reads[r].all(); })) {
+        dynamicInputs.push_back(input);
+    if (!resultsReadAll(ops, dynamicInputs, results)) {
       LLVM_DEBUG(llvm::dbgs() << "splitting a group of " << ops.size()
                               << " ops: a result does not read every dynamic input\n");
       for (Operation *op : ops)
@@ -386,28 +398,6 @@ void DSFormKernelsPass::createKernel(ArrayRef<Operation *> ops, ArrayRef<Value> 
                           << results.size() << " results\n");
 }
 
-/// Whether every result reads (transitively) every value of `iterationInputs`: then,
-/// with dynamic dims, each result has the broadcast shape of those values, the shape
-/// the runtime iterates over.
-static bool resultsReadAll(ArrayRef<Operation *> ops, ArrayRef<Value> iterationInputs,
-                           ArrayRef<Value> results) {
-  llvm::SmallDenseMap<Value, unsigned> index;
-  for (Value v : iterationInputs)
-    index.try_emplace(v, index.size());
-  DenseMap<Value, llvm::BitVector> reads;
-  for (Operation *op : ops) {
-    llvm::BitVector bits(index.size());
-    for (Value operand : op->getOperands()) {
-      if (auto it = index.find(operand); it != index.end())
-        bits.set(it->second);
-      if (auto it = reads.find(operand); it != reads.end())
-        bits |= it->second;
-    }
-    for (Value result : op->getResults())
-      reads[result] = bits;
-  }
-  return llvm::all_of(results, [&](Value r) { return reads[r].all(); });
-}
 
 void DSFormKernelsPass::materializeEpilogue(Block &block, ArrayRef<Operation *> ops,
                                             llvm::SmallPtrSetImpl<Operation *> &usedSplats) {

@@ -4,6 +4,7 @@
 // compile-time benchmark (DS_NVRTC_BENCH=1).
 #include "Kernel.h"
 #include "TestKernels.h"
+#include "TestProcess.h"
 #include "EmbeddedKernelHeaders.h"
 #include "cuda/KernelCache.h"
 
@@ -97,29 +98,8 @@ private:
   bool hadOld_ = false;
 };
 
-pid_t spawnSelf(const std::string &filter, const std::vector<std::string> &extraEnv) {
-  std::vector<std::string> env;
-  for (char **e = environ; *e; ++e)
-    env.push_back(*e);
-  env.insert(env.end(), extraEnv.begin(), extraEnv.end());
-  std::vector<char *> envp;
-  for (std::string &entry : env)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::string exe = "/proc/self/exe", filterArg = "--gtest_filter=" + filter;
-  char *argv[] = {exe.data(), filterArg.data(), nullptr};
-  pid_t pid = -1;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data()) != 0)
-    return -1;
-  return pid;
-}
-
-int waitExit(pid_t pid) {
-  int status = 0;
-  if (pid <= 0 || waitpid(pid, &status, 0) != pid)
-    return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using dstest::spawnSelf;
+using dstest::waitExit;
 
 // A small kernel; `value` makes distinct sources.
 CompileRequest addKernel(int value, const std::string &arch = "sm_80") {

@@ -2,6 +2,7 @@
 // compute_90 (no GPU needed), compile errors carry a repro, a missing NVRTC is a clear
 // Error in a process that still starts; cubin resource usage against cuobjdump.
 #include "Sha256.h"
+#include "TestProcess.h"
 #include "TestKernels.h"
 #include "cuda/Nvrtc.h"
 #include "ds/runtime/Runtime.h"
@@ -56,25 +57,7 @@ std::string makeTempDir() {
   return dir ? dir : "";
 }
 
-// Runs this test binary again with `filter` and extra environment; returns the exit code.
-int runSelf(const std::string &filter, const std::vector<std::string> &extraEnv) {
-  std::vector<std::string> env;
-  for (char **e = environ; *e; ++e)
-    env.push_back(*e);
-  env.insert(env.end(), extraEnv.begin(), extraEnv.end());
-  std::vector<char *> envp;
-  for (std::string &entry : env)
-    envp.push_back(entry.data());
-  envp.push_back(nullptr);
-  std::string exe = "/proc/self/exe", filterArg = "--gtest_filter=" + filter;
-  char *argv[] = {exe.data(), filterArg.data(), nullptr};
-  pid_t pid;
-  if (posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv, envp.data()) != 0)
-    return -1;
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+using dstest::runSelf;
 
 #define REQUIRE_NVRTC()                                                                        \
   do {                                                                                         \
